@@ -1,0 +1,32 @@
+"""The `edm` command line: serve, database, tokens and the helpdesk resources."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from edm.cli.database import db_app
+from edm.cli.errors import CLIError
+from edm.cli.serve import serve
+from edm.cli.token import token
+
+app = typer.Typer(
+    name="edm",
+    help="EDM: an API-first helpdesk. Start with `edm serve`, then `edm token`.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command()(serve)
+app.command()(token)
+app.add_typer(db_app, name="db")
+
+
+def main() -> None:
+    """Console entry point: errors are one line on stderr, never a traceback."""
+    try:
+        app()
+    except CLIError as exc:
+        typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
+        sys.exit(exc.exit_code)

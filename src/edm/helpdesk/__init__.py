@@ -1,0 +1,1 @@
+"""Helpdesk domain rules: numbering, lifecycle, SLA, comments."""

@@ -1,0 +1,40 @@
+"""Who is calling: the principal derived from a verified token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    REQUESTER = "requester"
+    AGENT = "agent"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller of one request.
+
+    `app_id` is set only for integration tokens; such a caller stamps it on
+    what it creates and sees only records carrying the same `app_id`.
+    """
+
+    subject: str
+    tenant_id: str
+    app_id: str | None
+    roles: frozenset[Role]
+
+    @property
+    def is_admin(self) -> bool:
+        return Role.ADMIN in self.roles
+
+    @property
+    def is_agent(self) -> bool:
+        """Agents and admins work every ticket in scope."""
+        return Role.AGENT in self.roles or Role.ADMIN in self.roles
+
+    @property
+    def is_requester_only(self) -> bool:
+        """A requester sees only what it submitted."""
+        return not self.is_agent

@@ -1,0 +1,141 @@
+"""Bearer JWT verification (PyJWT) into a `Principal`.
+
+The accepted algorithms come from configuration: HS256 with
+`EDM_JWT_SECRET`, or RS256/ES256 by the type of `EDM_JWT_PUBLIC_KEY`.
+The token header never chooses the algorithm, so `alg: none` and
+HS256-signed-with-the-public-key tokens are refused.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+from edm.errors import Forbidden, Unauthorized
+from edm.identity import Principal, Role
+from edm.settings import Settings
+
+LEEWAY_SECONDS = 30
+MAX_CLAIM_LENGTH = 255
+
+
+class ConfigurationError(RuntimeError):
+    """The server cannot verify tokens with the configuration it was given."""
+
+
+def _verification_key(settings: Settings) -> tuple[Any, list[str]]:
+    if settings.jwt_public_key is not None:
+        if settings.jwt_secret is not None:
+            raise ConfigurationError("Set EDM_JWT_SECRET or EDM_JWT_PUBLIC_KEY, not both")
+        pem = settings.jwt_public_key.get_secret_value().encode()
+        try:
+            key = load_pem_public_key(pem)
+        except ValueError as exc:
+            raise ConfigurationError(f"EDM_JWT_PUBLIC_KEY is not a PEM public key: {exc}") from exc
+        if isinstance(key, rsa.RSAPublicKey):
+            return key, ["RS256"]
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            return key, ["ES256"]
+        raise ConfigurationError("EDM_JWT_PUBLIC_KEY must be an RSA or EC (P-256) key")
+    secret = settings.signing_secret
+    if secret is None:
+        raise ConfigurationError(
+            "No token key: set EDM_JWT_SECRET or EDM_JWT_PUBLIC_KEY, or run `edm serve` "
+            "once to create a development secret"
+        )
+    return secret, ["HS256"]
+
+
+def _claim(claims: dict[str, Any], name: str, *, required: bool) -> str | None:
+    value = claims.get(name)
+    if value is None and not required:
+        return None
+    if (
+        not isinstance(value, str)
+        or not value
+        or len(value) > MAX_CLAIM_LENGTH
+        or "\x00" in value
+        or value != value.strip()
+    ):
+        raise Unauthorized(f"Token claim '{name}' must be a non-empty string")
+    return value
+
+
+def _roles(claims: dict[str, Any]) -> frozenset[Role]:
+    if "roles" not in claims:
+        return frozenset({Role.AGENT})
+    raw = claims["roles"]
+    if not isinstance(raw, list) or not all(isinstance(r, str) for r in raw):
+        raise Unauthorized("Token claim 'roles' must be a list of strings")
+    known = {r.value for r in Role}
+    roles = frozenset(Role(r) for r in raw if r in known)
+    if not roles:
+        raise Forbidden("The token grants none of the roles requester, agent or admin")
+    return roles
+
+
+class TokenVerifier:
+    def __init__(self, settings: Settings) -> None:
+        self._key, self._algorithms = _verification_key(settings)
+        self._audience = settings.jwt_audience
+        self._issuer = settings.jwt_issuer
+
+    def principal(self, authorization: str | None) -> Principal:
+        """The caller named by an `Authorization: Bearer` header, or 401."""
+        if not authorization:
+            raise Unauthorized("Missing Authorization: Bearer <token> header")
+        scheme, _, token = authorization.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise Unauthorized("The Authorization header must be 'Bearer <token>'")
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=self._algorithms,
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=LEEWAY_SECONDS,
+                options={
+                    "require": ["exp", "sub", "tenant_id"],
+                    "verify_aud": self._audience is not None,
+                },
+            )
+        except jwt.ExpiredSignatureError:
+            raise Unauthorized("The token has expired") from None
+        except jwt.InvalidTokenError as exc:
+            raise Unauthorized(f"Invalid token: {exc}") from None
+        return Principal(
+            subject=_claim(claims, "sub", required=True) or "",
+            tenant_id=_claim(claims, "tenant_id", required=True) or "",
+            app_id=_claim(claims, "app_id", required=False),
+            roles=_roles(claims),
+        )
+
+
+def mint_token(
+    secret: str,
+    *,
+    tenant_id: str,
+    subject: str,
+    app_id: str | None = None,
+    roles: list[str] | None = None,
+    ttl_seconds: int = 3600,
+) -> str:
+    """An HS256 token for development and tests (`edm token`)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": subject,
+        "tenant_id": tenant_id,
+        "iat": now,
+        "exp": now + ttl_seconds,
+    }
+    if app_id is not None:
+        claims["app_id"] = app_id
+    if roles:
+        claims["roles"] = roles
+    return jwt.encode(claims, secret, algorithm="HS256")

@@ -1,0 +1,156 @@
+"""Pydantic request and response models derived from the manifest.
+
+For each resource: `<Title>Create` (writable fields, required ones without
+default), `<Title>Update` (writable fields, all optional; `null` only where
+the field is nullable) and `<Title>` (every field, for responses and
+OpenAPI). Unknown fields are rejected; strings are checked for NUL bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, create_model
+from pydantic import Field as PydanticField
+from pydantic_core import PydanticCustomError
+
+from edm.manifest import Field, FieldType, Resource
+
+REFERENCE_PATTERN = (
+    r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[a-z][a-z0-9]{1,15}_[0-9A-HJKMNP-TV-Z]{26})$"
+)
+_REFERENCE = re.compile(REFERENCE_PATTERN)
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise PydanticCustomError("nul_byte", "must not contain NUL bytes")
+    return value
+
+
+def _reference(value: str) -> str:
+    if not _REFERENCE.match(value):
+        raise PydanticCustomError(
+            "invalid_reference", "must be a UUID or an EDM id such as tkt_01JD…"
+        )
+    return value
+
+
+def _distinct(values: list[str]) -> list[str]:
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("duplicate_items", "must not repeat a value")
+    return values
+
+
+def _text(field: Field, *, strip: bool) -> Any:
+    return Annotated[
+        str,
+        StringConstraints(
+            strip_whitespace=strip, min_length=field.min_length, max_length=field.max_length
+        ),
+        AfterValidator(_no_nul),
+    ]
+
+
+def python_type(field: Field) -> Any:
+    """The validated Python type of a field's non-null value."""
+    match field.type:
+        case FieldType.ID:
+            return str
+        case FieldType.STRING:
+            return _text(field, strip=True)
+        case FieldType.TEXT:
+            return _text(field, strip=False)
+        case FieldType.ENUM:
+            return Literal[tuple(field.enum or ())]
+        case FieldType.BOOLEAN:
+            return bool
+        case FieldType.INTEGER:
+            return int
+        case FieldType.DATETIME:
+            return datetime
+        case FieldType.REFERENCE:
+            return Annotated[str, AfterValidator(_no_nul), AfterValidator(_reference)]
+        case FieldType.TAGS:
+            item = Annotated[
+                str,
+                StringConstraints(min_length=1, max_length=field.item_max_length),
+                AfterValidator(_no_nul),
+            ]
+            return Annotated[
+                list[item],  # type: ignore[valid-type]
+                PydanticField(max_length=field.max_items),
+                AfterValidator(_distinct),
+            ]
+        case FieldType.OBJECT:
+            return dict[str, Any]
+    raise AssertionError(field.type)
+
+
+def _annotation(field: Field) -> Any:
+    base = python_type(field)
+    return base | None if field.nullable else base
+
+
+_WRITE_CONFIG = ConfigDict(extra="forbid", strict=True)
+
+
+def _build(name: str, res: Resource, fields: dict[str, Any], config: ConfigDict) -> type[BaseModel]:
+    model = create_model(name, __config__=config, **fields)
+    model.__doc__ = res.description
+    return model
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceModels:
+    create: type[BaseModel]
+    update: type[BaseModel]
+    public: type[BaseModel]
+    page: type[BaseModel]
+
+
+@cache
+def models_for(res: Resource) -> ResourceModels:
+    create_fields: dict[str, Any] = {}
+    update_fields: dict[str, Any] = {}
+    for field in res.writable_fields:
+        annotation = _annotation(field)
+        description = PydanticField(description=field.notes)
+        if field.required:
+            create_fields[field.name] = (annotation, description)
+        else:
+            create_fields[field.name] = (
+                annotation,
+                PydanticField(default_factory=_default_factory(field), description=field.notes),
+            )
+        update_fields[field.name] = (annotation, PydanticField(None, description=field.notes))
+    public_fields = {
+        f.name: (_annotation(f), PydanticField(description=f.notes)) for f in res.fields
+    }
+    title = res.title.replace(" ", "")
+    public = _build(title, res, public_fields, ConfigDict())
+    page_fields: dict[str, Any] = {
+        "data": (list[public], ...),  # type: ignore[valid-type]
+        "has_more": (bool, ...),
+        "next_cursor": (str | None, PydanticField(description="Pass as `cursor` for more.")),
+    }
+    return ResourceModels(
+        create=_build(f"{title}Create", res, create_fields, _WRITE_CONFIG),
+        update=_build(f"{title}Update", res, update_fields, _WRITE_CONFIG),
+        public=public,
+        page=_build(f"{title}Page", res, page_fields, ConfigDict()),
+    )
+
+
+def _default_factory(field: Field) -> Any:
+    default = field.default
+
+    def factory() -> Any:
+        return list(default) if isinstance(default, list) else default
+
+    return factory

@@ -1,0 +1,177 @@
+"""OpenAPI 3.1 details derived from the manifest: ids, parameters, bodies, errors."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from edm.manifest import RESOURCES, FieldType, Operation, OperationKind, Resource
+from edm.server.models import ResourceModels, models_for
+from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
+
+if TYPE_CHECKING:
+    from edm.server.query import ListParams
+
+_ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
+    OperationKind.LIST: (400, 401, 403, 429, 503),
+    OperationKind.GET: (400, 401, 403, 404, 429, 503),
+    OperationKind.CREATE: (400, 401, 403, 413, 415, 422, 429, 503),
+    OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
+    OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 503),
+    OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 415, 422, 429, 503),
+}
+_ERROR_TEXT = {
+    400: "Bad request or query parameter",
+    401: "Missing or invalid bearer token",
+    403: "Not allowed for the caller's role",
+    404: "No such record for this caller",
+    409: "Conflicts with the record's state",
+    412: "If-Match does not match the current ETag",
+    413: "Body larger than 1 MiB",
+    415: "Body is not application/json",
+    422: "Invalid fields",
+    429: "Rate limit exceeded",
+    503: "Database unavailable; retry",
+}
+
+
+def _schema_ref(model: Any) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _query_parameter(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
+    sortable = [f.name for f in res.sortable_fields]
+    parameters = [
+        _query_parameter(
+            "limit",
+            "Page size, 1..200 (default 50).",
+            {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+        ),
+        _query_parameter(
+            "cursor", "Opaque cursor from a previous page's next_cursor.", {"type": "string"}
+        ),
+        _query_parameter(
+            "order",
+            "Sort field, '-' prefix for descending.",
+            {
+                "type": "string",
+                "enum": [*sortable, *(f"-{s}" for s in sortable)],
+                "default": res.default_order,
+            },
+        ),
+        _query_parameter(
+            "include_deleted",
+            "Include soft-deleted records.",
+            {"type": "boolean", "default": False},
+        ),
+    ]
+    if "q" in params.allowed:
+        searched = ", ".join(f.name for f in res.searchable_fields)
+        parameters.append(
+            _query_parameter(
+                "q", f"Case-insensitive substring search over {searched}.", {"type": "string"}
+            )
+        )
+    for name, field in params.filters.items():
+        schema: dict[str, Any] = {"type": "string"}
+        if field.type is FieldType.TAGS:
+            schema = {"type": "array", "items": {"type": "string"}}
+        parameters.append(
+            _query_parameter(
+                name,
+                f"Filter on {field.name}; comma-separated values mean any of; 'null' matches "
+                "a missing value."
+                + (" Repeat to require every tag." if field.type is FieldType.TAGS else ""),
+                schema,
+            )
+        )
+    for name, (field, bound) in params.ranges.items():
+        parameters.append(
+            _query_parameter(
+                name,
+                f"Only records whose {field.name} is {bound.value} this instant (RFC 3339).",
+                {"type": "string", "format": "date-time"},
+            )
+        )
+    return parameters
+
+
+def operation_docs(
+    res: Resource, op: Operation, models: ResourceModels, params: ListParams
+) -> dict[str, Any]:
+    """Keyword arguments for `add_api_route` documenting `op`."""
+    success = 201 if op.kind is OperationKind.CREATE else 200
+    success_model = models.page if op.kind is OperationKind.LIST else models.public
+    responses: dict[int | str, dict[str, Any]] = {
+        success: {"model": success_model, "description": "Success"},
+    }
+    for status in _ERRORS_BY_KIND[op.kind]:
+        responses[status] = {
+            "description": _ERROR_TEXT[status],
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": _schema_ref(Problem)}},
+        }
+    extra: dict[str, Any] = {}
+    if op.kind is OperationKind.LIST:
+        extra["parameters"] = _list_parameters(res, params)
+    elif op.kind is OperationKind.GET:
+        extra["parameters"] = [
+            _query_parameter(
+                "include_deleted",
+                "Also find a soft-deleted record.",
+                {"type": "boolean", "default": False},
+            )
+        ]
+    body_model = {OperationKind.CREATE: models.create, OperationKind.UPDATE: models.update}
+    if op.kind in body_model:
+        extra["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _schema_ref(body_model[op.kind])}},
+        }
+    return {
+        "operation_id": f"{res.name}-{op.name}",
+        "summary": op.summary,
+        "description": op.summary + (" Admins only." if op.admin_only else ""),
+        "status_code": success,
+        "responses": responses,
+        "openapi_extra": extra,
+    }
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Generate the document once, adding the request-body and problem schemas."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        extra_models: list[Any] = [Problem]
+        for res in RESOURCES:
+            models = models_for(res)
+            extra_models += [models.create, models.update]
+        for model in extra_models:
+            model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(model_schema.pop("$defs", {}))
+            components[model.__name__] = model_schema
+        schema["components"]["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+        }
+        schema["security"] = [{"bearer": []}]
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

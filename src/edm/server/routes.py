@@ -1,0 +1,157 @@
+"""One set of routes serves every resource of the manifest.
+
+For each resource: list, get, create, update, delete and its actions
+(`POST /{id}/<action>`), all delegating to the resource's service. Access
+rules live in the service and the scoping function, not here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from edm.errors import FieldError, NotFound, ValidationFailed
+from edm.identity import Principal
+from edm.manifest import Operation, OperationKind, Resource
+from edm.server.body import read_json_object, validate_fields
+from edm.server.models import models_for
+from edm.server.openapi import operation_docs
+from edm.server.query import ListParams, check_known, parse_bool
+from edm.server.serialize import JSONResponse, RecordEncoder
+from edm.service import Record, ResourceService, etag_of
+from edm.store.cursor import CursorCodec
+
+MAX_KEY_LENGTH = 64
+
+
+async def authenticate(request: Request) -> Principal:
+    principal: Principal = request.app.state.verifier.principal(
+        request.headers.get("authorization")
+    )
+    return principal
+
+
+Caller = Annotated[Principal, Depends(authenticate)]
+RecordKey = Annotated[str, Path(alias="id", description="The record's id, or its number.")]
+
+
+def _checked_key(res: Resource, key: str) -> str:
+    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise NotFound(f"{res.title} {key[:MAX_KEY_LENGTH]!r} not found")
+    return key
+
+
+class ResourceRoutes:
+    """The HTTP handlers of one resource."""
+
+    def __init__(self, res: Resource, service: ResourceService, codec: CursorCodec) -> None:
+        self.res = res
+        self.service = service
+        self.models = models_for(res)
+        self.encoder = RecordEncoder(res)
+        self.list_params = ListParams(res, codec)
+
+    def _record_response(self, record: Record, status: int = 200, **headers: str) -> Response:
+        return JSONResponse(
+            self.encoder.to_json(record),
+            status_code=status,
+            headers={"ETag": etag_of(record), **headers},
+        )
+
+    async def list(self, request: Request, principal: Caller) -> Response:
+        query = self.list_params.parse(request.query_params, principal)
+        page = await run_in_threadpool(self.service.list, principal, query)
+        next_cursor = None
+        if page.last_position is not None:
+            order = ("-" if query.descending else "") + query.order_field
+            next_cursor = self.list_params.encode_cursor(principal, order, page.last_position)
+        return JSONResponse(
+            {
+                "data": [self.encoder.to_json(r) for r in page.records],
+                "has_more": page.has_more,
+                "next_cursor": next_cursor,
+            }
+        )
+
+    async def get(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+        check_known(request.query_params, {"include_deleted"})
+        include_deleted = parse_bool(request.query_params, "include_deleted")
+        record = await run_in_threadpool(
+            self.service.get,
+            principal,
+            _checked_key(self.res, key),
+            include_deleted=include_deleted,
+        )
+        return self._record_response(record)
+
+    async def create(self, request: Request, principal: Caller) -> Response:
+        check_known(request.query_params, set())
+        body = await read_json_object(request, required=True)
+        values = validate_fields(self.res, self.models.create, body or {}, partial=False)
+        record = await run_in_threadpool(self.service.create, principal, values)
+        location = f"{self.res.path}/{record.id}"
+        return self._record_response(record, 201, Location=location)
+
+    async def update(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+        check_known(request.query_params, set())
+        body = await read_json_object(request, required=True)
+        changes = validate_fields(self.res, self.models.update, body or {}, partial=True)
+        record = await run_in_threadpool(
+            self.service.update,
+            principal,
+            _checked_key(self.res, key),
+            changes,
+            if_match=request.headers.get("if-match"),
+        )
+        return self._record_response(record)
+
+    async def delete(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+        check_known(request.query_params, set())
+        record = await run_in_threadpool(
+            self.service.delete,
+            principal,
+            _checked_key(self.res, key),
+            if_match=request.headers.get("if-match"),
+        )
+        return self._record_response(record)
+
+    def action(self, name: str) -> Any:
+        async def run(request: Request, principal: Caller, key: RecordKey) -> Response:
+            check_known(request.query_params, set())
+            body = await read_json_object(request, required=False)
+            if body:
+                raise ValidationFailed(
+                    [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
+                )
+            record = await run_in_threadpool(
+                self.service.run_action,
+                name,
+                principal,
+                _checked_key(self.res, key),
+                if_match=request.headers.get("if-match"),
+            )
+            return self._record_response(record)
+
+        return run
+
+    def handler(self, op: Operation) -> Any:
+        if op.kind is OperationKind.ACTION:
+            return self.action(op.name)
+        return getattr(self, op.kind.value)
+
+
+def build_router(res: Resource, service: ResourceService, codec: CursorCodec) -> APIRouter:
+    routes = ResourceRoutes(res, service, codec)
+    router = APIRouter(tags=[res.title])
+    for op in res.operations:
+        router.add_api_route(
+            res.path + op.path_suffix,
+            routes.handler(op),
+            methods=[op.method],
+            response_class=JSONResponse,
+            **operation_docs(res, op, routes.models, routes.list_params),
+        )
+    return router

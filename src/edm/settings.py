@@ -1,0 +1,64 @@
+"""Configuration from `EDM_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///edm.db"
+DEV_SECRET_FILE = Path(".edm") / "dev-secret"
+
+
+class Settings(BaseSettings):
+    """Every knob of the server; see the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="EDM_", frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: SecretStr | None = None
+    jwt_public_key: SecretStr | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    dev_secret_file: Path = DEV_SECRET_FILE
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+
+    @property
+    def uses_default_database(self) -> bool:
+        return self.database_url == DEFAULT_DATABASE_URL
+
+    @property
+    def dev_mode(self) -> bool:
+        """No key configured: tokens are signed with a local development secret."""
+        return self.jwt_secret is None and self.jwt_public_key is None
+
+    @cached_property
+    def signing_secret(self) -> str | None:
+        """The HS256 secret: configured, or the development one when in dev mode."""
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        if self.dev_mode:
+            return read_dev_secret(self.dev_secret_file)
+        return None
+
+
+def read_dev_secret(path: Path) -> str | None:
+    try:
+        return path.read_text().strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def ensure_dev_secret(path: Path) -> tuple[str, bool]:
+    """The development secret at `path`, creating it if missing; True when created."""
+    if existing := read_dev_secret(path):
+        return existing, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    path.write_text(secret + "\n")
+    path.chmod(0o600)
+    return secret, True

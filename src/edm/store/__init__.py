@@ -1,0 +1,1 @@
+"""Persistence: tables derived from the manifest, migrations, scoped queries."""

@@ -1,0 +1,26 @@
+"""Per-tenant sequences, allocated inside the caller's transaction.
+
+The upsert takes the counter row's lock (PostgreSQL) or runs under the
+write lock (SQLite), so concurrent creates in one tenant queue on it and
+every committed number is unique; a rolled-back create releases its
+number, so committed numbers have no gaps.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from edm.store.schema import counters
+
+
+def next_value(conn: Connection, tenant_id: str, name: str) -> int:
+    """Increment and return the tenant's counter `name` (starting at 1)."""
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(counters).values(tenant_id=tenant_id, name=name, value=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[counters.c.tenant_id, counters.c.name],
+        set_={"value": counters.c.value + 1},
+    ).returning(counters.c.value)
+    return int(conn.execute(stmt).scalar_one())

@@ -1,0 +1,82 @@
+"""Reading and writing the records of one resource, always within scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+
+from edm.identity import Principal
+from edm.manifest import FieldType, Resource
+from edm.store.listing import ListQuery, select_page
+from edm.store.schema import REVISION, TABLES, rank_column, seq_column
+from edm.store.scope import visible_to
+
+
+class RecordStore:
+    """Data access for one resource; every query goes through `visible_to`."""
+
+    def __init__(self, res: Resource) -> None:
+        self.res = res
+        self.table = TABLES[res.name]
+        self._ranked = {
+            f.name: {value: rank for rank, value in enumerate(f.enum or ())}
+            for f in res.fields
+            if f.type is FieldType.ENUM and f.sortable
+        }
+
+    def _with_hidden_columns(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Add the index-only columns derived from `values`."""
+        derived = dict(values)
+        for name, ranks in self._ranked.items():
+            if name in values:
+                derived[rank_column(self.res.field(name))] = ranks[values[name]]
+        return derived
+
+    def insert(
+        self, conn: Connection, values: dict[str, Any], *, seq: int | None = None
+    ) -> Row[Any]:
+        row = self._with_hidden_columns(values)
+        row[REVISION] = 1
+        if (seq_name := seq_column(self.res)) is not None:
+            row[seq_name] = seq
+        return conn.execute(insert(self.table).values(row).returning(self.table)).one()
+
+    def find(
+        self,
+        conn: Connection,
+        principal: Principal,
+        key: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
+    ) -> Row[Any] | None:
+        """The visible record whose id (or human number) is `key`."""
+        table = self.table
+        stmt = select(table).where(
+            visible_to(self.res, table, principal, include_deleted=include_deleted)
+        )
+        seq = self.res.number.parse(key) if self.res.number else None
+        if seq is not None:
+            stmt = stmt.where(table.c[seq_column(self.res) or ""] == seq)
+        else:
+            stmt = stmt.where(table.c.id == key)
+        if for_update and conn.dialect.name == "postgresql":
+            stmt = stmt.with_for_update()
+        return conn.execute(stmt).one_or_none()
+
+    def update(self, conn: Connection, current: Row[Any], changes: dict[str, Any]) -> Row[Any]:
+        """Write `changes` to the row read as `current` and bump its revision."""
+        table = self.table
+        values = self._with_hidden_columns(changes)
+        values[REVISION] = current.revision + 1
+        stmt = (
+            update(table)
+            .where(table.c.tenant_id == current.tenant_id, table.c.id == current.id)
+            .values(values)
+            .returning(table)
+        )
+        return conn.execute(stmt).one()
+
+    def page(self, conn: Connection, principal: Principal, query: ListQuery) -> list[Row[Any]]:
+        return list(conn.execute(select_page(self.res, principal, query)))
