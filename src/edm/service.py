@@ -9,6 +9,7 @@ add its own rules (numbering, lifecycle) through the `_prepare_*` hooks and
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -88,9 +89,11 @@ class ResourceService:
     # -- writes ----------------------------------------------------------------
 
     def create(self, principal: Principal, values: Changes) -> Record:
+        """Create from the fields the caller sent; the manifest supplies defaults."""
         self._check_requester_fields(principal, values, RequesterAccess.CREATE)
         now = self.clock()
         stamped = {
+            **self._defaults(),
             **values,
             "id": f"{self.res.id_prefix}_{ULID()}",
             "tenant_id": principal.tenant_id,
@@ -169,6 +172,9 @@ class ResourceService:
             record = self.store.update(conn, current, new_values)
             self._after_write(conn, principal, current, record, operation)
         return record
+
+    def _defaults(self) -> Changes:
+        return {f.name: deepcopy(f.default) for f in self.res.writable_fields}
 
     # -- rules -----------------------------------------------------------------
 

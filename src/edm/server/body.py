@@ -73,10 +73,12 @@ def field_errors(errors: list[ErrorDetails]) -> list[FieldError]:
     return result
 
 
-def validate_fields(
-    res: Resource, model: type[BaseModel], data: dict[str, Any], *, partial: bool
-) -> dict[str, Any]:
-    """Validated values: only those present in `data` when `partial`, else defaults too."""
+def validate_fields(res: Resource, model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    """Validated values of the fields present in `data`.
+
+    Defaults are not filled in here: the service applies the manifest's
+    defaults after checking what the caller actually sent.
+    """
     problems = [
         FieldError(name, "read_only", f"'{name}' is set by the server and cannot be written")
         for name in data
@@ -89,4 +91,4 @@ def validate_fields(
         problems.extend(field_errors(exc.errors()))
     if problems:
         raise ValidationFailed(problems)
-    return validated.model_dump(exclude_unset=partial)
+    return validated.model_dump(exclude_unset=True)

@@ -90,7 +90,7 @@ class ResourceRoutes:
     async def create(self, request: Request, principal: Caller) -> Response:
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
-        values = validate_fields(self.res, self.models.create, body or {}, partial=False)
+        values = validate_fields(self.res, self.models.create, body or {})
         record = await run_in_threadpool(self.service.create, principal, values)
         location = f"{self.res.path}/{record.id}"
         return self._record_response(record, 201, Location=location)
@@ -98,7 +98,7 @@ class ResourceRoutes:
     async def update(self, request: Request, principal: Caller, key: RecordKey) -> Response:
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
-        changes = validate_fields(self.res, self.models.update, body or {}, partial=True)
+        changes = validate_fields(self.res, self.models.update, body or {})
         record = await run_in_threadpool(
             self.service.update,
             principal,
