@@ -16,6 +16,8 @@ import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -108,6 +110,12 @@ class Caller:
 
 
 CallerFactory = Callable[..., Caller]
+
+
+@pytest.fixture(scope="session")
+def mint() -> Callable[..., str]:
+    """`mint(tenant_id=..., subject=..., app_id=..., roles=[...])` -> a signed test token."""
+    return partial(mint_token, JWT_SECRET)
 
 
 @pytest.fixture
@@ -215,3 +223,26 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., Liv
     yield start
     for server in started:
         server.stop()
+
+
+class Clock:
+    """A settable clock for the services: tests control `created_at` and "now"."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock(app: Any, monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """Freeze every service's clock at 2026-12-23 15:00 UTC; move it with `advance`."""
+    frozen = Clock(datetime(2026, 12, 23, 15, 0, tzinfo=UTC))
+    for service in app.state.services.values():
+        monkeypatch.setattr(service, "clock", frozen)
+    return frozen

@@ -1,9 +1,8 @@
-"""EDM: a multi-tenant, API-first helpdesk platform.
+"""EDM: a multi-tenant, API-first helpdesk platform."""
 
-The SDK's entry points are re-exported here (`edm.Client`, `edm.APIError`,
-...) but imported only on first use, so `edm.manifest` and `edm.server` do
-not pull in httpx.
-"""
+# The SDK's entry points (`edm.Client`, `edm.APIError`, ...) are re-exported
+# here but imported on first use, so `edm.manifest` and `edm.server` do not
+# pull in httpx. (The docstring above doubles as the API's description.)
 
 from __future__ import annotations
 
@@ -31,28 +30,25 @@ if TYPE_CHECKING:
 
     __version__: str
 
-_SDK_NAMES = frozenset(
-    {
-        "APIConnectionError",
-        "APIError",
-        "APIStatusError",
-        "APITimeoutError",
-        "AsyncClient",
-        "AuthenticationError",
-        "BadRequestError",
-        "Client",
-        "ConflictError",
-        "EDMError",
-        "InternalServerError",
-        "NotFoundError",
-        "PermissionDeniedError",
-        "PreconditionFailedError",
-        "RateLimitError",
-        "UnprocessableEntityError",
-    }
-)
-
-__all__ = sorted([*_SDK_NAMES, "__version__"])
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConflictError",
+    "EDMError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "PreconditionFailedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -60,7 +56,7 @@ def __getattr__(name: str) -> Any:
         from importlib.metadata import version
 
         return version("edm")
-    if name in _SDK_NAMES:
+    if name in __all__:
         import edm.client
 
         return getattr(edm.client, name)

@@ -1,8 +1,9 @@
 """Generic record operations with the platform rules of SPEC section 4.
 
-`ResourceService` stamps base fields, enforces roles from the manifest,
-checks `If-Match`, soft-deletes and restores. A domain subclasses it to
-add its own rules (numbering, lifecycle) through the `_prepare_*` hooks and
+`ResourceService` stamps base fields, enforces the manifest's access rules,
+checks `If-Match`, soft-deletes and restores, serves nested resources
+under their parent record and appends history events. A domain subclasses
+it to add its own rules through the `_prepare_*` hooks, `_after_write` and
 `actions`. Each operation runs in one transaction.
 """
 
@@ -10,19 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from copy import deepcopy
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row
-from ulid import ULID
+from sqlalchemy import ColumnElement, Connection, Row
 
 from edm.errors import Conflict, FieldError, Forbidden, NotFound, PreconditionFailed
+from edm.history import History, field_changes
 from edm.identity import Principal
-from edm.manifest import RequesterAccess, Resource
+from edm.manifest import Access, RequesterAccess, Resource
+from edm.stamps import creation_stamps
 from edm.store.database import Database
-from edm.store.listing import ListQuery, position_of
+from edm.store.listing import AnyOf, ListQuery, position_of
 from edm.store.records import RecordStore
+from edm.timestamps import utcnow
 
 Record = Row[Any]
 Changes = dict[str, Any]
@@ -30,13 +33,18 @@ Changes = dict[str, Any]
 Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
 def etag_of(record: Record) -> str:
     """A strong validator that changes on every write of the record."""
     return f'"{record.id}.{record.revision}"'
+
+
+def _has_access(principal: Principal, access: Access) -> bool:
+    return {
+        Access.REQUESTERS: True,
+        Access.AGENTS: principal.is_agent,
+        Access.ADMINS: principal.is_admin,
+        Access.NOBODY: False,
+    }[access]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,28 +57,44 @@ class Page:
 class ResourceService:
     """Create, read, update, delete, restore and actions for one resource."""
 
-    def __init__(self, res: Resource, db: Database, *, clock: Callable[[], datetime] = utcnow):
+    def __init__(
+        self,
+        res: Resource,
+        db: Database,
+        *,
+        parent: ResourceService | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self.res = res
         self.db = db
+        self.parent = parent
         self.store = RecordStore(res)
         self.clock = clock
+        self.history = History() if res.history else None
         self.actions: dict[str, Action] = {}
 
     # -- reads -----------------------------------------------------------------
 
-    def list(self, principal: Principal, query: ListQuery) -> Page:
+    def list(self, principal: Principal, query: ListQuery, parent_key: str | None = None) -> Page:
+        self._require(principal, self.res.read_access, "read")
+        conditions = tuple(self.computed_filter(name, value) for name, value in query.computed)
         with self.db.read() as conn:
-            rows = self.store.page(conn, principal, query)
+            if self.parent is not None and self.res.parent is not None:
+                parent = self.parent.find(conn, principal, parent_key or "")
+                parent_filter = AnyOf(self.res.parent.field, (parent.id,))
+                query = replace(query, filters=(*query.filters, parent_filter))
+            rows = self.store.page(conn, principal, query, conditions)
         has_more = len(rows) > query.limit
         rows = rows[: query.limit]
         last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
         return Page(rows, has_more, last)
 
     def get(self, principal: Principal, key: str, *, include_deleted: bool = False) -> Record:
+        self._require(principal, self.res.read_access, "read")
         with self.db.read() as conn:
-            return self._find(conn, principal, key, include_deleted=include_deleted)
+            return self.find(conn, principal, key, include_deleted=include_deleted)
 
-    def _find(
+    def find(
         self,
         conn: Connection,
         principal: Principal,
@@ -79,6 +103,7 @@ class ResourceService:
         include_deleted: bool = False,
         for_update: bool = False,
     ) -> Record:
+        """The record `key` visible to `principal`, or 404."""
         record = self.store.find(
             conn, principal, key, include_deleted=include_deleted, for_update=for_update
         )
@@ -86,31 +111,28 @@ class ResourceService:
             raise NotFound(f"{self.res.title} {key} not found")
         return record
 
+    def computed_filter(self, name: str, value: bool) -> ColumnElement[bool]:
+        """SQL for a manifest `computed_filters` entry; domains override."""
+        raise NotImplementedError(name)
+
     # -- writes ----------------------------------------------------------------
 
-    def create(self, principal: Principal, values: Changes) -> Record:
+    def create(
+        self, principal: Principal, values: Changes, parent_key: str | None = None
+    ) -> Record:
         """Create from the fields the caller sent; the manifest supplies defaults."""
+        self._require(principal, self.res.write_access, "create")
         self._check_requester_fields(principal, values, RequesterAccess.CREATE)
         now = self.clock()
-        stamped = {
-            **self._defaults(),
-            **values,
-            "id": f"{self.res.id_prefix}_{ULID()}",
-            "tenant_id": principal.tenant_id,
-            "app_id": principal.app_id,
-            "created_at": now,
-            "updated_at": now,
-            "created_by": principal.subject,
-            "updated_by": principal.subject,
-            "is_deleted": False,
-            "deleted_at": None,
-            "deleted_by": None,
-            "schema_version": 1,
-        }
+        stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
         with self.db.write() as conn:
-            stamped, seq = self._prepare_create(conn, principal, stamped)
+            parent = None
+            if self.parent is not None and self.res.parent is not None:
+                parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
+                stamped[self.res.parent.field] = parent.id
+            stamped, seq = self._prepare_create(conn, principal, stamped, parent)
             record = self.store.insert(conn, stamped, seq=seq)
-            self._after_write(conn, principal, None, record, "create")
+            self._after_write(conn, principal, None, record, "create", parent)
         return record
 
     def update(
@@ -153,13 +175,14 @@ class ResourceService:
         include_deleted: bool = False,
     ) -> Record:
         """Lock the record, check permission and precondition, apply `compute`."""
+        self._require(principal, self.res.write_access, operation)
         with self.db.write() as conn:
-            current = self._find(
+            current = self.find(
                 conn, principal, key, include_deleted=include_deleted, for_update=True
             )
             self._check_operation_allowed(principal, operation)
             if operation == "restore" and not current.is_deleted:
-                raise Conflict(f"{self.res.title} {key} is not deleted")
+                raise Conflict(f"{self.res.title} {key} is not deleted", code="not_deleted")
             if if_match is not None and if_match.strip() not in ("*", etag_of(current)):
                 raise PreconditionFailed(
                     f"{self.res.title} {key} has changed; its ETag is now {etag_of(current)}"
@@ -170,19 +193,22 @@ class ResourceService:
                 return current
             new_values |= {"updated_at": now, "updated_by": principal.subject}
             record = self.store.update(conn, current, new_values)
-            self._after_write(conn, principal, current, record, operation)
+            self._after_write(conn, principal, current, record, operation, None)
         return record
+
+    # -- rules -----------------------------------------------------------------
 
     def _defaults(self) -> Changes:
         return {f.name: deepcopy(f.default) for f in self.res.writable_fields}
 
-    # -- rules -----------------------------------------------------------------
+    def _require(self, principal: Principal, access: Access, verb: str) -> None:
+        if not _has_access(principal, access):
+            raise Forbidden(f"Your role may not {verb} {self.res.title.lower()} records")
 
     def _check_operation_allowed(self, principal: Principal, operation: str) -> None:
-        if operation in ("update", "create"):
+        if not self.res.has_operation(operation):
             return
-        op = self.res.operation(operation)
-        if op.admin_only and not principal.is_admin:
+        if self.res.operation(operation).admin_only and not principal.is_admin:
             raise Forbidden(f"Only admins may {operation} a {self.res.title.lower()}")
 
     def _check_requester_fields(
@@ -209,7 +235,7 @@ class ResourceService:
     # -- domain hooks ----------------------------------------------------------
 
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes
+        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
     ) -> tuple[Changes, int | None]:
         """Domain rules on a new record; returns the values and its number sequence."""
         return values, None
@@ -231,5 +257,9 @@ class ResourceService:
         before: Record | None,
         after: Record,
         operation: str,
+        parent: Record | None,
     ) -> None:
-        """Runs in the write's transaction; history events attach here."""
+        """Runs in the write's transaction: appends the history event."""
+        if self.history is not None:
+            changes = field_changes(self.res, before, after)
+            self.history.append(conn, principal, after.id, operation, changes, after.updated_at)

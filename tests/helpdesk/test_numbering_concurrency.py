@@ -8,20 +8,15 @@ from uuid import uuid4
 
 import httpx
 
-from conftest import JWT_SECRET
-from edm.server.auth import mint_token
-
 TICKETS = "/api/v1/helpdesk/tickets"
 CLIENTS = 16
 CREATES_PER_CLIENT = 8
 
 
-def test_concurrent_creates_across_two_processes_get_unique_gapless_numbers(live_server):
+def test_concurrent_creates_across_two_processes_get_unique_gapless_numbers(live_server, mint):
     servers = [live_server(), live_server()]
     tenant = f"race-{uuid4().hex[:8]}"
-    headers = {
-        "Authorization": "Bearer " + mint_token(JWT_SECRET, tenant_id=tenant, subject="racer")
-    }
+    headers = {"Authorization": "Bearer " + mint(tenant_id=tenant, subject="racer")}
 
     def create_many(client_index: int) -> list[str]:
         base = servers[client_index % len(servers)].url

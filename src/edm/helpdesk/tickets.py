@@ -1,4 +1,4 @@
-"""Ticket rules: numbering, submitter default and the status lifecycle.
+"""Ticket rules: numbering, submitter default, the status lifecycle and SLA.
 
 Lifecycle (SPEC section 5):
 - `resolved_at` is stamped when the status becomes `resolved`, or `closed`
@@ -7,25 +7,30 @@ Lifecycle (SPEC section 5):
 - `close` moves any non-deleted ticket to `closed`; on a closed one it
   changes nothing. `reopen` moves `resolved` or `closed` back to `open`.
 - A closed ticket accepts no update; it must be reopened first (409).
+SLA rules are in `edm.helpdesk.sla`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import ColumnElement, Connection, and_, not_, or_
 
 from edm.errors import Conflict
+from edm.helpdesk import sla
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
 from edm.store.counters import next_value
 from edm.store.database import Database
+from edm.store.schema import TABLES
 
 TICKETS = resource("tickets")
 ACTIVE = frozenset({"open", "in_progress", "pending"})
 DONE = frozenset({"resolved", "closed"})
+_tickets = TABLES[TICKETS.name]
+_MICROSECOND = timedelta(microseconds=1)
 
 
 def status_stamps(
@@ -46,15 +51,36 @@ class TicketService(ResourceService):
         super().__init__(TICKETS, db, **kwargs)
         self.actions = {"close": self._close, "reopen": self._reopen}
 
+    def computed_filter(self, name: str, value: bool) -> ColumnElement[bool]:
+        assert name == "overdue", name
+        overdue = and_(
+            _tickets.c.due_at.is_not(None),
+            _tickets.c.due_at < self.clock(),
+            _tickets.c.status.not_in(DONE),
+        )
+        return overdue if value else or_(_tickets.c.due_at.is_(None), not_(overdue))
+
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes
+        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
     ) -> tuple[Changes, int | None]:
         assert TICKETS.number is not None
+        created_at = values["created_at"]
+        named = values.get("sla_policy")
+        policy = (
+            sla.require_policy(conn, principal.tenant_id, named)
+            if named is not None
+            else sla.default_policy(conn, principal.tenant_id)
+        )
         seq = next_value(conn, principal.tenant_id, TICKETS.name)
-        values["number"] = TICKETS.number.format(seq)
-        if values.get("submitted_by_id") is None:
-            values["submitted_by_id"] = principal.subject
-        values |= status_stamps(None, values["status"], None, values["created_at"])
+        values |= {
+            "number": TICKETS.number.format(seq),
+            "submitted_by_id": values.get("submitted_by_id") or principal.subject,
+            "sla_policy": policy.id if policy is not None else None,
+            "pending_since": created_at if values["status"] == "pending" else None,
+            "sla_paused_us": 0,
+            "due_at": sla.resolution_due(policy, values["priority"], created_at, timedelta()),
+            **status_stamps(None, values["status"], None, created_at),
+        }
         return values, seq
 
     def _prepare_update(
@@ -70,22 +96,43 @@ class TicketService(ResourceService):
                 f"Ticket {current.number} is closed; reopen it before changing it",
                 code="ticket_closed",
             )
-        if "status" in changes:
-            changes |= status_stamps(current.status, changes["status"], current.resolved_at, now)
+        return self._with_derived(conn, current, changes, now)
+
+    def _with_derived(
+        self, conn: Connection, current: Record, changes: Changes, now: datetime
+    ) -> Changes:
+        """Add the lifecycle stamps and SLA bookkeeping implied by `changes`."""
+        status = changes.get("status", current.status)
+        changes |= status_stamps(current.status, status, current.resolved_at, now)
+        leaves_pending = current.status == "pending" and status != "pending"
+        if status == "pending" and current.status != "pending":
+            changes["pending_since"] = now
+        policy_changes = changes.get("sla_policy", current.sla_policy) != current.sla_policy
+        priority_changes = changes.get("priority", current.priority) != current.priority
+        if not (leaves_pending or policy_changes or priority_changes):
+            return changes
+        # The clock paused under the policy in force while pending (even if since deleted).
+        policy = sla.find_policy(conn, current.tenant_id, current.sla_policy, deleted_ok=True)
+        paused = timedelta(microseconds=current.sla_paused_us)
+        if leaves_pending:
+            paused += sla.pause_between(policy, current.pending_since, now)
+            changes |= {"pending_since": None, "sla_paused_us": paused // _MICROSECOND}
+        if policy_changes:
+            new_id = changes["sla_policy"]
+            policy = sla.require_policy(conn, current.tenant_id, new_id) if new_id else None
+        priority = changes.get("priority", current.priority)
+        changes["due_at"] = sla.resolution_due(policy, priority, current.created_at, paused)
         return changes
 
     def _close(
-        self, _conn: Connection, _principal: Principal, current: Record, now: datetime
+        self, conn: Connection, _principal: Principal, current: Record, now: datetime
     ) -> Changes | None:
         if current.status == "closed":
             return None
-        return {
-            "status": "closed",
-            **status_stamps(current.status, "closed", current.resolved_at, now),
-        }
+        return self._with_derived(conn, current, {"status": "closed"}, now)
 
     def _reopen(
-        self, _conn: Connection, _principal: Principal, current: Record, now: datetime
+        self, conn: Connection, _principal: Principal, current: Record, now: datetime
     ) -> Changes:
         if current.status not in DONE:
             raise Conflict(
@@ -93,4 +140,4 @@ class TicketService(ResourceService):
                 "tickets can be reopened",
                 code="invalid_transition",
             )
-        return {"status": "open", **status_stamps(current.status, "open", current.resolved_at, now)}
+        return self._with_derived(conn, current, {"status": "open"}, now)

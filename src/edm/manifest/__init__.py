@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from edm.manifest.helpdesk import TICKETS
+from edm.manifest.helpdesk import COMMENTS, EVENTS, SLA_POLICIES, TICKETS
 from edm.manifest.model import (
+    Access,
+    ComputedFilter,
     Field,
     FieldType,
     NumberFormat,
     Operation,
     OperationKind,
+    Parent,
     RangeFilter,
     RequesterAccess,
     Resource,
@@ -22,7 +25,7 @@ from edm.manifest.model import (
 
 MANIFEST_VERSION = 1
 
-RESOURCES: tuple[Resource, ...] = (TICKETS,)
+RESOURCES: tuple[Resource, ...] = (TICKETS, SLA_POLICIES, COMMENTS, EVENTS)
 
 
 def resource(name: str) -> Resource:
@@ -43,11 +46,14 @@ def manifest_json() -> dict[str, Any]:
 
 __all__ = [
     "RESOURCES",
+    "Access",
+    "ComputedFilter",
     "Field",
     "FieldType",
     "NumberFormat",
     "Operation",
     "OperationKind",
+    "Parent",
     "RangeFilter",
     "RequesterAccess",
     "Resource",

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
+from edm.manifest.enums import TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES
 from edm.manifest.model import (
+    Access,
+    ComputedFilter,
     Field,
     FieldType,
     NumberFormat,
     Operation,
     OperationKind,
+    Parent,
     RangeFilter,
     RequesterAccess,
     Resource,
 )
 from edm.manifest.platform import base_fields
-
-TICKET_TYPES = ("incident", "service_request", "change", "problem")
-TICKET_STATUSES = ("open", "in_progress", "pending", "resolved", "closed")
-TICKET_PRIORITIES = ("low", "medium", "high", "urgent")  # in order of severity
-
+from edm.manifest.shapes import BusinessHoursShape, SlaTargetsShape
 
 _STAFF_ONLY = RequesterAccess.NONE
 _REQUESTER_EDITS = RequesterAccess.CREATE_AND_UPDATE
@@ -41,6 +41,24 @@ TICKETS = Resource(
     id_prefix="tkt",
     number=NumberFormat(field="number", prefix="TKT", min_digits=4),
     owner_field="submitted_by_id",
+    history=True,
+    computed_filters=(
+        ComputedFilter(
+            "overdue",
+            "true: due_at has passed and the ticket is not resolved or "
+            "closed; false: the opposite.",
+        ),
+    ),
+    internal_fields=(
+        Field("pending_since", FieldType.DATETIME, "When the ticket last entered 'pending'."),
+        Field(
+            "sla_paused_us",
+            FieldType.INTEGER,
+            "Business time spent in 'pending' so far, in microseconds.",
+            nullable=False,
+            default=0,
+        ),
+    ),
     fields=(
         *base_fields("tkt"),
         Field(
@@ -194,4 +212,182 @@ TICKETS = Resource(
         Operation("delete", OperationKind.DELETE, "Soft-delete the ticket.", admin_only=True),
         Operation("restore", OperationKind.ACTION, "Bring a deleted ticket back.", admin_only=True),
     ),
+)
+
+
+SLA_POLICIES = Resource(
+    domain="helpdesk",
+    name="sla_policies",
+    title="SLA Policy",
+    description="Response and resolution targets per ticket priority, counted in business "
+    "hours. The tenant's default policy applies to new tickets that name none.",
+    id_prefix="sla",
+    read_access=Access.AGENTS,
+    write_access=Access.ADMINS,
+    fields=(
+        *base_fields("sla"),
+        Field(
+            "name",
+            FieldType.STRING,
+            "Name of the policy, e.g. 'Standard support'.",
+            required=True,
+            nullable=False,
+            min_length=1,
+            max_length=200,
+            filterable=True,
+        ),
+        Field(
+            "description",
+            FieldType.TEXT,
+            "What the policy covers. Markdown is supported.",
+            max_length=65536,
+        ),
+        Field(
+            "is_default",
+            FieldType.BOOLEAN,
+            "The tenant's default policy, applied to new tickets that name none. Setting it "
+            "clears it on the tenant's other policies.",
+            nullable=False,
+            default=False,
+            filterable=True,
+            one_true_per_tenant=True,
+        ),
+        Field(
+            "targets",
+            FieldType.OBJECT,
+            "Per priority: first_response_minutes and resolution_minutes (business minutes). "
+            "A priority without a target gets no due_at.",
+            nullable=False,
+            default={},
+            model=SlaTargetsShape,
+        ),
+        Field(
+            "business_hours",
+            FieldType.OBJECT,
+            "When the SLA clock runs: timezone (IANA), weekdays (1 = Monday .. 7), start and "
+            "end (HH:MM) and holidays (YYYY-MM-DD). null means 24x7.",
+            model=BusinessHoursShape,
+        ),
+    ),
+    operations=(
+        Operation("list", OperationKind.LIST, "List SLA policies."),
+        Operation("get", OperationKind.GET, "Get an SLA policy."),
+        Operation("create", OperationKind.CREATE, "Create an SLA policy (admins)."),
+        Operation("update", OperationKind.UPDATE, "Change an SLA policy (admins)."),
+        Operation("delete", OperationKind.DELETE, "Soft-delete an SLA policy (admins)."),
+    ),
+)
+
+COMMENTS = Resource(
+    domain="helpdesk",
+    name="comments",
+    title="Comment",
+    description="A reply or internal note on a ticket. Requesters see only public comments; "
+    "the first public comment by someone other than the submitter is the first response.",
+    id_prefix="cmt",
+    parent=Parent(TICKETS, field="ticket_id", param="ticket_id"),
+    requester_visible_field="public",
+    default_order="created_at",
+    fields=(
+        *base_fields("cmt"),
+        Field(
+            "ticket_id",
+            FieldType.ID,
+            "The ticket this comment belongs to.",
+            required=True,
+            read_only=True,
+            nullable=False,
+        ),
+        Field(
+            "body",
+            FieldType.TEXT,
+            "The comment. Markdown is supported.",
+            required=True,
+            nullable=False,
+            min_length=1,
+            max_length=65536,
+        ),
+        Field(
+            "public",
+            FieldType.BOOLEAN,
+            "Visible to the requester; false makes an internal note for agents. Requesters' "
+            "comments are always public.",
+            nullable=False,
+            default=True,
+            filterable=True,
+            requester=_STAFF_ONLY,
+        ),
+        Field(
+            "author_id",
+            FieldType.STRING,
+            "Person id of the author (the caller's sub).",
+            read_only=True,
+            nullable=False,
+            max_length=255,
+        ),
+    ),
+    operations=(
+        Operation("list", OperationKind.LIST, "List a ticket's comments, oldest first."),
+        Operation("create", OperationKind.CREATE, "Comment on a ticket."),
+    ),
+)
+
+EVENTS = Resource(
+    domain="helpdesk",
+    name="events",
+    title="Event",
+    description="The ticket's history: one event per create, update, close, reopen, delete, "
+    "restore and comment, with the old and new value of each changed field. Never edited.",
+    id_prefix="evt",
+    parent=Parent(TICKETS, field="ticket_id", param="ticket_id"),
+    read_access=Access.AGENTS,
+    write_access=Access.NOBODY,
+    default_order="created_at",
+    fields=(
+        *base_fields("evt"),
+        Field(
+            "ticket_id",
+            FieldType.ID,
+            "The ticket this event belongs to.",
+            required=True,
+            read_only=True,
+            nullable=False,
+        ),
+        Field(
+            "actor",
+            FieldType.STRING,
+            "Person id who made the change (the caller's sub).",
+            required=True,
+            read_only=True,
+            nullable=False,
+            max_length=255,
+        ),
+        Field(
+            "action",
+            FieldType.ENUM,
+            "What happened.",
+            required=True,
+            read_only=True,
+            nullable=False,
+            filterable=True,
+            enum=("create", "update", "close", "reopen", "delete", "restore", "comment"),
+        ),
+        Field(
+            "changes",
+            FieldType.OBJECT,
+            "Changed fields: {field: [old, new]}; a comment event names the comment.",
+            required=True,
+            read_only=True,
+            nullable=False,
+        ),
+        Field(
+            "at",
+            FieldType.DATETIME,
+            "When it happened.",
+            required=True,
+            read_only=True,
+            nullable=False,
+        ),
+    ),
+    operations=(Operation("list", OperationKind.LIST, "List a ticket's history, oldest first."),),
 )

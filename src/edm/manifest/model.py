@@ -35,6 +35,15 @@ class RequesterAccess(StrEnum):
     CREATE_AND_UPDATE = "create_and_update"
 
 
+class Access(StrEnum):
+    """Who may read or write a resource at all (scoping narrows it further)."""
+
+    REQUESTERS = "requester"  # everyone: requesters, agents, admins
+    AGENTS = "agent"
+    ADMINS = "admin"
+    NOBODY = "nobody"  # written only by the server itself
+
+
 class RangeFilter(StrEnum):
     """Range filters a date-time field can offer: `<field stem>_after/_before`."""
 
@@ -69,6 +78,8 @@ class Field:
     sortable: bool = False
     searchable: bool = False
     requester: RequesterAccess = RequesterAccess.CREATE
+    one_true_per_tenant: bool = False  # e.g. the tenant's single default SLA policy
+    model: Any = None  # a pydantic model that validates and documents an OBJECT field
 
     @property
     def query_name(self) -> str:
@@ -103,6 +114,7 @@ class Field:
             "sortable": self.sortable,
             "searchable": self.searchable,
             "requester_access": self.requester.value if self.writable else None,
+            "schema": self.model.model_json_schema() if self.model is not None else None,
             "notes": self.notes,
         }
         return data
@@ -180,9 +192,26 @@ class NumberFormat:
         return int(digits)
 
 
+@dataclass(frozen=True, slots=True)
+class Parent:
+    """A nested resource lives under one record of `resource`."""
+
+    resource: Resource
+    field: str  # the child's field holding the parent's id
+    param: str  # the path parameter naming the parent (its id or number)
+
+
+@dataclass(frozen=True, slots=True)
+class ComputedFilter:
+    """A boolean list filter whose meaning is a domain rule (e.g. `overdue`)."""
+
+    name: str
+    description: str
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Resource:
-    """A resource served at `/api/v1/<domain>/<name>`."""
+    """A resource served at `/api/v1/<domain>/<name>` (or under its parent)."""
 
     domain: str
     name: str
@@ -194,6 +223,15 @@ class Resource:
     default_order: str = "-created_at"
     number: NumberFormat | None = None
     owner_field: str | None = None  # requesters see only rows where this is their `sub`
+    # requesters see only rows where this boolean field is true (e.g. public comments)
+    requester_visible_field: str | None = None
+    read_access: Access = Access.REQUESTERS
+    write_access: Access = Access.REQUESTERS
+    parent: Parent | None = None
+    history: bool = False  # every write appends an event to the history resource
+    computed_filters: tuple[ComputedFilter, ...] = ()
+    # server-maintained columns never shown to clients (e.g. SLA pause bookkeeping)
+    internal_fields: tuple[Field, ...] = ()
     _by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -205,10 +243,14 @@ class Resource:
 
     @property
     def path(self) -> str:
+        if self.parent is not None:
+            return f"{self.parent.resource.path}/{{{self.parent.param}}}/{self.name}"
         return f"/api/v1/{self.domain}/{self.name}"
 
     @property
     def sdk_namespace(self) -> str:
+        if self.parent is not None:
+            return f"{self.parent.resource.sdk_namespace}.{self.name}"
         return f"client.{self.domain}.{self.name}"
 
     def field(self, name: str) -> Field:
@@ -257,6 +299,20 @@ class Resource:
             "sdk": self.sdk_namespace,
             "default_order": self.default_order,
             "owner_field": self.owner_field,
+            "read_access": self.read_access.value,
+            "write_access": self.write_access.value,
+            "parent": (
+                {
+                    "resource": self.parent.resource.name,
+                    "field": self.parent.field,
+                    "param": self.parent.param,
+                }
+                if self.parent
+                else None
+            ),
+            "computed_filters": [
+                {"name": f.name, "description": f.description} for f in self.computed_filters
+            ],
             "number_format": (
                 {
                     "field": self.number.field,

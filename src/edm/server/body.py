@@ -54,8 +54,13 @@ async def read_json_object(request: Request, *, required: bool) -> dict[str, Any
 
 
 def _field_name(loc: tuple[int | str, ...]) -> str:
+    """`('tags', 3)` -> `tags[3]`; `('business_hours', 'timezone')` -> `business_hours.timezone`."""
     name = str(loc[0]) if loc else ""
-    return name + "".join(f"[{part}]" for part in loc[1:])
+    for part in loc[1:]:
+        if part == "[key]":  # pydantic's marker for "the key itself is invalid"
+            continue
+        name += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return name
 
 
 def field_errors(errors: list[ErrorDetails]) -> list[FieldError]:
@@ -91,4 +96,4 @@ def validate_fields(res: Resource, model: type[BaseModel], data: dict[str, Any])
         problems.extend(field_errors(exc.errors()))
     if problems:
         raise ValidationFailed(problems)
-    return validated.model_dump(exclude_unset=True)
+    return validated.model_dump(mode="json", exclude_unset=True)

@@ -88,7 +88,7 @@ def python_type(field: Field) -> Any:
                 AfterValidator(_distinct),
             ]
         case FieldType.OBJECT:
-            return dict[str, Any]
+            return field.model or dict[str, Any]
     raise AssertionError(field.type)
 
 

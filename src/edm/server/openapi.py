@@ -20,7 +20,7 @@ _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.CREATE: (400, 401, 403, 413, 415, 422, 429, 503),
     OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
     OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 503),
-    OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 415, 422, 429, 503),
+    OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
 }
 _ERROR_TEXT = {
     400: "Bad request or query parameter",
@@ -122,9 +122,19 @@ def operation_docs(
             "description": _ERROR_TEXT[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _schema_ref(Problem)}},
         }
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {"parameters": []}
+    if res.parent is not None:
+        extra["parameters"].append(
+            {
+                "name": res.parent.param,
+                "in": "path",
+                "required": True,
+                "description": f"The {res.parent.resource.title.lower()}'s id or number.",
+                "schema": {"type": "string"},
+            }
+        )
     if op.kind is OperationKind.LIST:
-        extra["parameters"] = _list_parameters(res, params)
+        extra["parameters"] += _list_parameters(res, params)
     elif op.kind is OperationKind.GET:
         extra["parameters"] = [
             _query_parameter(

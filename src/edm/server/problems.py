@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
 
 from edm.errors import (
     Conflict,
@@ -70,14 +71,19 @@ async def edm_error_handler(request: Request, exc: Exception) -> Response:
     return problem_response(exc, request_id_of(request))
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> list[str]:
-    """Methods of every route on this path (Starlette reports only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and regex.match(request.url.path):
-            methods |= getattr(route, "methods", None) or set()
-    return sorted(methods)
+    """Methods some route serves on this path (Starlette names only the first route's)."""
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 async def http_exception_handler(request: Request, exc: Exception) -> Response:

@@ -71,7 +71,8 @@ class ListParams:
         self.ranges = {
             f.range_param(bound): (f, bound) for f in res.fields for bound in f.range_filters
         }
-        self.allowed = {*_LIST_PARAMS, *self.filters, *self.ranges}
+        self.computed = [f.name for f in res.computed_filters]
+        self.allowed = {*_LIST_PARAMS, *self.filters, *self.ranges, *self.computed}
         if not res.searchable_fields:
             self.allowed.discard("q")
 
@@ -95,6 +96,9 @@ class ListParams:
             search=search or None,
             include_deleted=parse_bool(params, "include_deleted"),
             after=after,
+            computed=tuple(
+                (name, parse_bool(params, name)) for name in self.computed if name in params
+            ),
         )
 
     def _limit(self, params: QueryParams) -> int:
@@ -159,6 +163,10 @@ class ListParams:
             if seq is None:
                 raise InvalidParameter(name, f"'{value}' is not a number like TKT-0042")
             return seq
+        if field.type is FieldType.BOOLEAN:
+            if value not in ("true", "false"):
+                raise InvalidParameter(name, "must be true or false")
+            return value == "true"
         if field.enum and value not in field.enum:
             raise InvalidParameter(name, f"'{value}' is not one of {', '.join(field.enum)}")
         if field.type is FieldType.REFERENCE and not _REFERENCE.match(value):

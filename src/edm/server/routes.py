@@ -61,9 +61,16 @@ class ResourceRoutes:
             headers={"ETag": etag_of(record), **headers},
         )
 
+    def _parent_key(self, request: Request) -> str | None:
+        if self.res.parent is None:
+            return None
+        return _checked_key(self.res.parent.resource, request.path_params[self.res.parent.param])
+
     async def list(self, request: Request, principal: Caller) -> Response:
         query = self.list_params.parse(request.query_params, principal)
-        page = await run_in_threadpool(self.service.list, principal, query)
+        page = await run_in_threadpool(
+            self.service.list, principal, query, self._parent_key(request)
+        )
         next_cursor = None
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
@@ -91,9 +98,13 @@ class ResourceRoutes:
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
         values = validate_fields(self.res, self.models.create, body or {})
-        record = await run_in_threadpool(self.service.create, principal, values)
-        location = f"{self.res.path}/{record.id}"
-        return self._record_response(record, 201, Location=location)
+        record = await run_in_threadpool(
+            self.service.create, principal, values, self._parent_key(request)
+        )
+        headers = {}
+        if self.res.has_operation("get"):
+            headers["Location"] = f"{self.res.path}/{record.id}"
+        return self._record_response(record, 201, **headers)
 
     async def update(self, request: Request, principal: Caller, key: RecordKey) -> Response:
         check_known(request.query_params, set())

@@ -59,6 +59,7 @@ class ListQuery:
     search: str | None = None
     include_deleted: bool = False
     after: tuple[Any, str] | None = field(default=None)  # (sort value, id) of the last row seen
+    computed: tuple[tuple[str, bool], ...] = ()  # manifest computed filters and their values
 
 
 def escape_like(text: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource
@@ -78,5 +78,12 @@ class RecordStore:
         )
         return conn.execute(stmt).one()
 
-    def page(self, conn: Connection, principal: Principal, query: ListQuery) -> list[Row[Any]]:
-        return list(conn.execute(select_page(self.res, principal, query)))
+    def page(
+        self,
+        conn: Connection,
+        principal: Principal,
+        query: ListQuery,
+        conditions: tuple[ColumnElement[bool], ...] = (),
+    ) -> list[Row[Any]]:
+        """One page of `query`, narrowed by extra domain `conditions`."""
+        return list(conn.execute(select_page(self.res, principal, query).where(*conditions)))

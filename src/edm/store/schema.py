@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from edm.manifest import RESOURCES, Field, FieldType, Resource
@@ -69,7 +70,8 @@ def _column_type(field: Field) -> Any:
 
 def _columns(res: Resource) -> list[Column[Any]]:
     columns: list[Column[Any]] = [
-        Column(f.name, _column_type(f), nullable=f.nullable) for f in res.fields
+        Column(f.name, _column_type(f), nullable=f.nullable)
+        for f in (*res.fields, *res.internal_fields)
     ]
     columns.append(Column(REVISION, Integer(), nullable=False))
     if seq := seq_column(res):
@@ -96,6 +98,21 @@ def _indexes(res: Resource) -> list[Index | UniqueConstraint]:
     constraints: list[Index | UniqueConstraint] = []
     if seq := seq_column(res):
         constraints.append(UniqueConstraint("tenant_id", seq))
+    if res.parent is not None:
+        # Nested lists read one parent's rows in order; they are small, so no filter indexes.
+        return [*constraints, Index(None, "tenant_id", res.parent.field, "created_at", "id")]
+    for field in res.fields:
+        if field.one_true_per_tenant:
+            only_live_true = text(f"{field.name} AND NOT is_deleted")
+            constraints.append(
+                Index(
+                    f"uq_{res.name}_one_{field.name}_per_tenant",
+                    "tenant_id",
+                    unique=True,
+                    sqlite_where=only_live_true,
+                    postgresql_where=only_live_true,
+                )
+            )
     for field in res.sortable_fields:
         key = _sort_key(res, field)
         if key != seq:

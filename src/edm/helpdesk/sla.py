@@ -1,0 +1,90 @@
+"""SLA clocks: which policy governs a ticket and when it is due.
+
+Rules (README, "SLA policies"):
+- A new ticket's policy is the one it names or, if it names none, the
+  tenant's default policy; a named policy that does not exist in the tenant
+  (or is deleted) is a 422 on `sla_policy`.
+- `due_at` = `created_at` + the policy's resolution target for the ticket's
+  priority + the pause accumulated so far, counted in the policy's business
+  hours; null without a policy or without a target for the priority.
+- Time in `pending` pauses the clock: on leaving `pending` the business time
+  spent there (in the hours of the policy then in force) is added to the
+  ticket's accumulated pause, which is kept as a duration and so survives
+  later priority or policy changes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from edm.errors import FieldError, ValidationFailed
+from edm.helpdesk.business_time import BusinessHours, add_business_time, business_time_between
+from edm.manifest import resource
+from edm.store.schema import TABLES
+from edm.store.scope import in_tenant
+
+SLA_POLICIES = resource("sla_policies")
+_policies = TABLES[SLA_POLICIES.name]
+
+Policy = Row[Any]
+
+
+def _live(stmt: Any) -> Any:
+    return stmt.where(_policies.c.is_deleted.is_(False))
+
+
+def find_policy(
+    conn: Connection, tenant_id: str, policy_id: str | None, *, deleted_ok: bool = False
+) -> Policy | None:
+    """The tenant's policy `policy_id` (None for no policy).
+
+    Only live policies unless `deleted_ok`: a ticket keeps counting under the
+    policy it was given even if an admin deletes that policy later.
+    """
+    if policy_id is None:
+        return None
+    stmt = select(_policies).where(in_tenant(_policies, tenant_id), _policies.c.id == policy_id)
+    return conn.execute(stmt if deleted_ok else _live(stmt)).one_or_none()
+
+
+def default_policy(conn: Connection, tenant_id: str) -> Policy | None:
+    stmt = select(_policies).where(
+        in_tenant(_policies, tenant_id), _policies.c.is_default.is_(True)
+    )
+    return conn.execute(_live(stmt)).one_or_none()
+
+
+def require_policy(conn: Connection, tenant_id: str, policy_id: str) -> Policy:
+    policy = find_policy(conn, tenant_id, policy_id)
+    if policy is None:
+        raise ValidationFailed(
+            [FieldError("sla_policy", "unknown_reference", f"No SLA policy {policy_id}")]
+        )
+    return policy
+
+
+def business_hours(policy: Policy | None) -> BusinessHours | None:
+    if policy is None or policy.business_hours is None:
+        return None
+    return BusinessHours.from_json(policy.business_hours)
+
+
+def resolution_due(
+    policy: Policy | None, priority: str, created_at: datetime, paused: timedelta
+) -> datetime | None:
+    """When a ticket of `priority` created at `created_at` must be resolved."""
+    if policy is None:
+        return None
+    target = (policy.targets or {}).get(priority)
+    if target is None:
+        return None
+    budget = timedelta(minutes=target["resolution_minutes"]) + paused
+    return add_business_time(created_at, budget, business_hours(policy))
+
+
+def pause_between(policy: Policy | None, start: datetime, end: datetime) -> timedelta:
+    """Business time between `start` and `end` (24x7 without a policy)."""
+    return business_time_between(start, end, business_hours(policy))

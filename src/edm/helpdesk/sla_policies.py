@@ -1,0 +1,66 @@
+"""SLA policy rules: at most one live default policy per tenant.
+
+Making a policy the default clears the flag on the tenant's other policies
+in the same transaction; a partial unique index backs the rule, so two
+concurrent "make default" writes cannot both win.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, update
+
+from edm.identity import Principal
+from edm.manifest import resource
+from edm.service import Changes, Record, ResourceService
+from edm.store.database import Database
+from edm.store.schema import REVISION, TABLES
+from edm.store.scope import in_tenant
+
+SLA_POLICIES = resource("sla_policies")
+_policies = TABLES[SLA_POLICIES.name]
+
+
+def clear_other_defaults(
+    conn: Connection, principal: Principal, keep_id: str, now: datetime
+) -> None:
+    conn.execute(
+        update(_policies)
+        .where(
+            in_tenant(_policies, principal.tenant_id),
+            _policies.c.is_default.is_(True),
+            _policies.c.id != keep_id,
+        )
+        .values(
+            is_default=False,
+            updated_at=now,
+            updated_by=principal.subject,
+            **{REVISION: _policies.c[REVISION] + 1},
+        )
+    )
+
+
+class SlaPolicyService(ResourceService):
+    def __init__(self, db: Database, **kwargs: Any) -> None:
+        super().__init__(SLA_POLICIES, db, **kwargs)
+
+    def _prepare_create(
+        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
+    ) -> tuple[Changes, int | None]:
+        if values["is_default"]:
+            clear_other_defaults(conn, principal, values["id"], values["created_at"])
+        return values, None
+
+    def _prepare_update(
+        self,
+        conn: Connection,
+        principal: Principal,
+        current: Record,
+        now: datetime,
+        changes: Changes,
+    ) -> Changes:
+        if changes.get("is_default") and not current.is_default:
+            clear_other_defaults(conn, principal, current.id, now)
+        return changes

@@ -1,0 +1,74 @@
+"""Append-only history: one event per write of a resource with `history=True`.
+
+Events are inserted in the write's own transaction, so a change and its
+event commit or roll back together; nothing ever updates or deletes them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Row
+
+from edm.identity import Principal
+from edm.manifest import Resource, resource
+from edm.stamps import creation_stamps
+from edm.store.records import RecordStore
+from edm.timestamps import json_value
+
+EVENTS = resource("events")
+# Bookkeeping that every write touches; the event's own stamps already say it.
+_NOT_TRACKED = frozenset(
+    {
+        "id",
+        "tenant_id",
+        "app_id",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "updated_by",
+        "schema_version",
+    }
+)
+
+
+def field_changes(res: Resource, before: Row[Any] | None, after: Row[Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for every tracked field whose value differs."""
+    changes: dict[str, list[Any]] = {}
+    for field in res.fields:
+        if field.name in _NOT_TRACKED:
+            continue
+        old = getattr(before, field.name) if before is not None else None
+        new = getattr(after, field.name)
+        if old != new and not (before is None and new in (None, [], {}, False)):
+            changes[field.name] = [json_value(old), json_value(new)]
+    return changes
+
+
+class History:
+    def __init__(self) -> None:
+        self.store = RecordStore(EVENTS)
+
+    def append(
+        self,
+        conn: Connection,
+        principal: Principal,
+        ticket_id: str,
+        action: str,
+        changes: dict[str, list[Any]],
+        at: datetime,
+    ) -> None:
+        self.store.insert(
+            conn,
+            {
+                **creation_stamps(EVENTS, principal, at),
+                "source": "edm",
+                "source_type": "system",
+                "ticket_id": ticket_id,
+                "actor": principal.subject,
+                "action": action,
+                "changes": changes,
+                "at": at,
+            },
+        )

@@ -1,0 +1,80 @@
+"""Shapes of the helpdesk's JSON object fields, as pydantic models.
+
+They validate write bodies (errors name the nested field, e.g.
+`business_hours.timezone`) and document the fields in the manifest and
+OpenAPI. The arithmetic on business hours lives in
+`edm.helpdesk.business_time`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal, Self
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictInt,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from edm.manifest.enums import TICKET_PRIORITIES
+
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+PositiveMinutes = Annotated[StrictInt, Field(gt=0, le=10 * 366 * 24 * 60)]
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PydanticCustomError(
+            "unknown_timezone", "'{name}' is not an IANA time zone", {"name": name}
+        ) from None
+    return name
+
+
+def _distinct(values: list[int]) -> list[int]:
+    if len(set(values)) != len(values):
+        raise PydanticCustomError("duplicate_items", "must not repeat a value")
+    return values
+
+
+class SlaTarget(BaseModel):
+    """Targets for one priority, in business minutes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    first_response_minutes: PositiveMinutes
+    resolution_minutes: PositiveMinutes
+
+
+class SlaTargetsShape(RootModel[dict[Literal[TICKET_PRIORITIES], SlaTarget]]):  # type: ignore[valid-type]
+    """`targets`: ticket priority -> {first_response_minutes, resolution_minutes}."""
+
+
+class BusinessHoursShape(BaseModel):
+    """`business_hours`: when the SLA clock runs; null means 24x7."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: Annotated[str, AfterValidator(_known_zone)]
+    weekdays: Annotated[
+        list[Annotated[StrictInt, Field(ge=1, le=7)]],
+        Field(min_length=1, max_length=7, description="ISO weekdays, 1 = Monday"),
+        AfterValidator(_distinct),
+    ]
+    start: Annotated[str, Field(pattern=_CLOCK, description="Opening time, HH:MM")]
+    end: Annotated[str, Field(pattern=_CLOCK, description="Closing time, HH:MM, after start")]
+    holidays: Annotated[list[date], Field(max_length=1000)] = []
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> Self:
+        if self.end <= self.start:
+            raise PydanticCustomError("end_not_after_start", "end must be later than start")
+        return self

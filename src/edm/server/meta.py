@@ -1,0 +1,58 @@
+"""Routes outside the resources: the manifest and the health checks (no auth)."""
+
+from __future__ import annotations
+
+import orjson
+from fastapi import APIRouter
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edm.errors import ServiceUnavailable
+from edm.manifest import manifest_json
+from edm.server.problems import DATABASE_RETRY_AFTER_S, problem_response, request_id_of
+from edm.server.serialize import JSONResponse
+from edm.store.database import Database
+
+NO_AUTH = {"security": []}
+
+
+def meta_router(db: Database) -> APIRouter:
+    router = APIRouter(tags=["Meta"])
+    manifest_body = orjson.dumps(manifest_json())
+
+    @router.get(
+        "/api/v1/manifest",
+        operation_id="manifest-get",
+        summary="The resource manifest: every resource, field and operation.",
+        openapi_extra=NO_AUTH,
+    )
+    async def manifest() -> Response:
+        return Response(manifest_body, media_type="application/json")
+
+    @router.get(
+        "/healthz", operation_id="health-live", summary="The process is up.", openapi_extra=NO_AUTH
+    )
+    async def healthz() -> Response:
+        return JSONResponse({"status": "ok"})
+
+    @router.get(
+        "/readyz",
+        operation_id="health-ready",
+        summary="The database is reachable.",
+        openapi_extra=NO_AUTH,
+    )
+    async def readyz(request: Request) -> Response:
+        try:
+            await run_in_threadpool(db.ping)
+        except SQLAlchemyError:
+            error = ServiceUnavailable(
+                "The database is unreachable",
+                code="database_unavailable",
+                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            )
+            return problem_response(error, request_id_of(request))
+        return JSONResponse({"status": "ready"})
+
+    return router
