@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     dev_secret_file: Path = DEV_SECRET_FILE
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    redis_url: str | None = None
+    rate_limit_requests: int = 60_000  # per tenant+app and window; 0 turns limiting off
+    rate_limit_window_seconds: int = 60
 
     @property
     def uses_default_database(self) -> bool:

@@ -197,6 +197,10 @@ BAD_CLAIMS: list[Any] = [
     pytest.param({"tenant_id": None}, id="null-tenant"),
     pytest.param({"tenant_id": 42}, id="integer-tenant"),
     pytest.param({"tenant_id": {"id": "t"}}, id="object-tenant"),
+    pytest.param({"tenant_id": "t" * 300}, id="tenant-longer-than-stored"),
+    pytest.param({"tenant_id": "tenant\x00x"}, id="nul-in-tenant"),
+    pytest.param({"sub": "u" * 300}, id="sub-longer-than-stored"),
+    pytest.param({"sub": "user\x00"}, id="nul-in-sub"),
     pytest.param({"app_id": ""}, id="empty-app"),
     pytest.param({"app_id": 7}, id="integer-app"),
     pytest.param({"roles": "admin"}, id="roles-a-string"),
@@ -286,6 +290,15 @@ KEY_MAKERS: dict[str, Callable[[], PrivateKey]] = {
 ASYMMETRIC = sorted(KEY_MAKERS)
 
 
+def other_algorithm(algorithm: str) -> str:
+    return next(a for a in ASYMMETRIC if a != algorithm)
+
+
+def signed_by_fresh_key(payload: dict[str, Any], algorithm: str) -> str:
+    """A well-formed `algorithm` token signed by a key no server knows."""
+    return jwt.encode(payload, KEY_MAKERS[algorithm](), algorithm=algorithm)
+
+
 def public_pem(key: PrivateKey) -> str:
     return (
         key.public_key()
@@ -365,16 +378,9 @@ FOREIGN_TOKENS: list[Any] = [
         lambda s, p: jwt.encode(p, "some-shared-secret-" + "x" * 32, algorithm="HS256"),
         id="hs256-with-a-secret",
     ),
+    pytest.param(lambda s, p: signed_by_fresh_key(p, s.algorithm), id="signed-by-another-key"),
     pytest.param(
-        lambda s, p: jwt.encode(p, KEY_MAKERS[s.algorithm](), algorithm=s.algorithm),
-        id="signed-by-another-key",
-    ),
-    pytest.param(
-        lambda s, p: jwt.encode(
-            p,
-            KEY_MAKERS[next(a for a in ASYMMETRIC if a != s.algorithm)](),
-            algorithm=next(a for a in ASYMMETRIC if a != s.algorithm),
-        ),
+        lambda s, p: signed_by_fresh_key(p, other_algorithm(s.algorithm)),
         id="the-other-asymmetric-algorithm",
     ),
     pytest.param(lambda s, p: unsigned(p), id="alg-none"),
@@ -393,8 +399,11 @@ def test_asymmetric_server_refuses_tokens_not_signed_by_its_key(
     assert_unauthorized(server.client.get(TICKETS, headers=bearer(token)))
 
 
-def test_hs256_server_refuses_asymmetric_tokens(http: TestClient, tenant: str) -> None:
-    token = jwt.encode(claims(tenant), KEY_MAKERS["RS256"](), algorithm="RS256")
+@pytest.mark.parametrize("algorithm", ASYMMETRIC)
+def test_hs256_server_refuses_asymmetric_tokens(
+    http: TestClient, tenant: str, algorithm: str
+) -> None:
+    token = signed_by_fresh_key(claims(tenant), algorithm)
 
     assert_unauthorized(http.get(TICKETS, headers=bearer(token)))
 

@@ -20,7 +20,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from edm.manifest import FieldType, OperationKind, resource
+from edm.manifest import RESOURCES, FieldType, OperationKind, resource
 
 TICKETS = resource("tickets")
 PATH = TICKETS.path
@@ -62,11 +62,12 @@ def listed_ids(client: Any) -> list[str]:
     return [record["id"] for record in response.json()["data"]]
 
 
-def snapshot(client: Any, ticket_id: str) -> dict[str, Any]:
-    """The stored ticket, deleted or not: compared before and after a refused write."""
+def stored(client: Any, ticket_id: str) -> dict[str, Any]:
+    """The ticket as stored now, deleted or not."""
     response = client.get(f"{PATH}/{ticket_id}", params={"include_deleted": "true"})
     assert response.status_code == 200
-    return {"body": response.json(), "etag": response.headers.get("etag")}
+    body: dict[str, Any] = response.json()
+    return body
 
 
 @pytest.fixture
@@ -97,6 +98,15 @@ def test_unknown_route_outside_the_api_is_a_404_problem(http: TestClient) -> Non
 
 def test_missing_record_is_a_404_problem(agent: Any) -> None:
     assert_problem(agent.get(f"{PATH}/{MISSING_ID}"), 404)
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["%00", "a" * 5000, "..%2F..%2Fetc%2Fpasswd", "TKT-0001'--", "%C3%BC", "TKT-" + "9" * 30],
+    ids=["nul", "huge", "traversal", "quote", "non-ascii", "huge-number"],
+)
+def test_hostile_record_key_is_a_404_problem(agent: Any, key: str) -> None:
+    assert_problem(agent.get(f"{PATH}/{key}"), 404)
 
 
 def test_missing_token_is_a_401_problem(http: TestClient) -> None:
@@ -163,11 +173,12 @@ def test_401_responses_are_not_cached(http: TestClient) -> None:
 
 
 def allowed_methods() -> dict[str, set[str]]:
-    """Each concrete path of the ticket resource -> the methods its operations use."""
+    """Each concrete path of every resource -> the methods its operations use."""
     allowed: dict[str, set[str]] = {}
-    for op in TICKETS.operations:
-        path = re.sub(r"\{[^}]+\}", MISSING_ID, TICKETS.path + op.path_suffix)
-        allowed.setdefault(path, set()).add(op.method)
+    for res in RESOURCES:
+        for op in res.operations:
+            path = re.sub(r"\{[^}]+\}", MISSING_ID, res.path + op.path_suffix)
+            allowed.setdefault(path, set()).add(op.method)
     return allowed
 
 
@@ -191,22 +202,26 @@ def test_405_allow_header_lists_every_method_of_the_path(agent: Any, path: str) 
 
 
 def write(client: Any, target: str, ticket: dict[str, Any], **kwargs: Any) -> httpx.Response:
-    """POST a create, or PATCH `ticket`, with the raw request `kwargs`."""
-    if target == "create":
-        return client.post(PATH, **kwargs)
-    return client.patch(f"{PATH}/{ticket['id']}", **kwargs)
+    """Send a create, an update of `ticket` or its close action, with the request `kwargs`."""
+    method, path = {
+        "create": ("POST", PATH),
+        "update": ("PATCH", f"{PATH}/{ticket['id']}"),
+        "close": ("POST", f"{PATH}/{ticket['id']}/close"),
+    }[target]
+    return client.request(method, path, **kwargs)
 
 
 def assert_nothing_written(client: Any, ticket: dict[str, Any]) -> None:
     """Only the fixture's ticket exists, exactly as it was created."""
     assert listed_ids(client) == [ticket["id"]]
-    assert snapshot(client, ticket["id"])["body"] == ticket
+    assert stored(client, ticket["id"]) == ticket
 
 
 WRITES = ["create", "update"]
+BODY_TARGETS = [*WRITES, "close"]  # an action takes an optional body, read the same way
 
 
-@pytest.mark.parametrize("target", WRITES)
+@pytest.mark.parametrize("target", BODY_TARGETS)
 @pytest.mark.parametrize(
     "content_type",
     ["text/plain", "application/x-www-form-urlencoded", "application/xml", "multipart/form-data"],
@@ -232,7 +247,7 @@ def test_json_content_type_with_charset_is_accepted(agent: Any) -> None:
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("target", WRITES)
+@pytest.mark.parametrize("target", BODY_TARGETS)
 @pytest.mark.parametrize(
     "raw",
     [b'{"title": ', b"{'title': 'x'}", b'{"title": "x",}', b"\xff\xfe{}", b"title=x"],
@@ -247,7 +262,7 @@ def test_malformed_json_is_400(admin: Any, ticket: dict[str, Any], target: str, 
     assert_nothing_written(admin, ticket)
 
 
-@pytest.mark.parametrize("target", WRITES)
+@pytest.mark.parametrize("target", BODY_TARGETS)
 @pytest.mark.parametrize("raw", [b"[]", b'[{"title": "x"}]', b'"title"', b"42", b"null", b"true"])
 def test_json_body_that_is_not_an_object_is_422(
     admin: Any, ticket: dict[str, Any], target: str, raw: bytes
@@ -271,7 +286,7 @@ def chunks(data: bytes, size: int = 64 * 1024) -> Iterator[bytes]:
         yield data[start : start + size]
 
 
-@pytest.mark.parametrize("target", WRITES)
+@pytest.mark.parametrize("target", BODY_TARGETS)
 def test_body_over_1_mib_with_content_length_is_413(
     admin: Any, ticket: dict[str, Any], target: str
 ) -> None:
@@ -282,7 +297,7 @@ def test_body_over_1_mib_with_content_length_is_413(
     assert_nothing_written(admin, ticket)
 
 
-@pytest.mark.parametrize("target", WRITES)
+@pytest.mark.parametrize("target", BODY_TARGETS)
 def test_streamed_body_over_1_mib_is_413(admin: Any, ticket: dict[str, Any], target: str) -> None:
     response = write(
         admin,

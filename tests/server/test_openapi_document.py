@@ -92,6 +92,14 @@ def test_document_is_openapi_3_1(document: dict[str, Any]) -> None:
     assert document["openapi"].startswith("3.1.")
 
 
+def test_document_passes_the_openapi_3_1_validator(document: dict[str, Any]) -> None:
+    validator = pytest.importorskip("openapi_spec_validator")
+
+    errors = [error.message for error in validator.OpenAPIV31SpecValidator(document).iter_errors()]
+
+    assert errors == []
+
+
 @pytest.mark.parametrize(("res", "op"), OPERATIONS)
 def test_every_manifest_operation_is_documented_with_its_operation_id(
     document: dict[str, Any], res: Resource, op: Operation
@@ -192,6 +200,12 @@ def test_create_schema_requires_what_the_manifest_requires(
     schema = component(document, schema_title(res) + "Create")
 
     assert set(schema.get("required", ())) == {f.name for f in res.writable_fields if f.required}
+
+
+@pytest.mark.parametrize("res", resource_params(resources_with(OperationKind.UPDATE)))
+def test_update_schema_requires_nothing(document: dict[str, Any], res: Resource) -> None:
+    """An update is partial: any subset of the writable fields."""
+    assert not component(document, schema_title(res) + "Update").get("required")
 
 
 @pytest.mark.parametrize(("res", "name"), WRITE_SCHEMAS)

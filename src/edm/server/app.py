@@ -17,6 +17,7 @@ from edm.errors import BadRequest, EDMError
 from edm.helpdesk.services import build_services
 from edm.manifest import RESOURCES
 from edm.server.auth import TokenVerifier
+from edm.server.idempotency import IdempotencyGuard
 from edm.server.meta import meta_router
 from edm.server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from edm.server.openapi import install_openapi
@@ -28,10 +29,12 @@ from edm.server.problems import (
     problem_response,
     request_id_of,
 )
+from edm.server.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from edm.server.routes import build_router
 from edm.settings import Settings
 from edm.store.cursor import CursorCodec
 from edm.store.database import Database
+from edm.store.idempotency import IdempotencyStore
 
 API_VERSION = "1.0.0"
 DESCRIPTION = (
@@ -58,9 +61,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     verifier = TokenVerifier(settings)
     codec = CursorCodec(_cursor_key(settings))
 
+    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        if isinstance(counter, RedisCounter):
+            await counter.close()
         db.dispose()
 
     app = FastAPI(
@@ -74,10 +81,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.verifier = verifier
+    app.state.rate_limiter = RateLimiter(
+        counter, settings.rate_limit_requests, settings.rate_limit_window_seconds
+    )
     services = build_services(db)
     app.state.services = services
+    idempotency = IdempotencyGuard(IdempotencyStore(db))
     for res in RESOURCES:
-        app.include_router(build_router(res, services[res.name], codec))
+        app.include_router(build_router(res, services[res.name], codec, idempotency))
 
     app.include_router(meta_router(db))
 

@@ -61,6 +61,8 @@ class RequestContextMiddleware:
                     headers.setdefault(name, value)
                 if is_api:
                     headers.setdefault("Cache-Control", "no-store")
+                for name, value in scope["state"].get("rate_limit_headers", {}).items():
+                    headers.setdefault(name, value)
             await send(message)
 
         try:

@@ -128,7 +128,10 @@ def models_for(res: Resource) -> ResourceModels:
                 annotation,
                 PydanticField(default_factory=_default_factory(field), description=field.notes),
             )
-        update_fields[field.name] = (annotation, PydanticField(None, description=field.notes))
+        update_fields[field.name] = (
+            annotation,
+            PydanticField(None, description=field.notes, json_schema_extra=_absent_means_unchanged),
+        )
     public_fields = {
         f.name: (_annotation(f), PydanticField(description=f.notes)) for f in res.fields
     }
@@ -145,6 +148,11 @@ def models_for(res: Resource) -> ResourceModels:
         public=public,
         page=_build(f"{title}Page", res, page_fields, ConfigDict()),
     )
+
+
+def _absent_means_unchanged(schema: dict[str, Any]) -> None:
+    """An update's omitted field keeps its value: document no default at all."""
+    schema.pop("default", None)
 
 
 def _default_factory(field: Field) -> Any:

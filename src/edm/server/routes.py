@@ -17,6 +17,7 @@ from edm.errors import FieldError, NotFound, ValidationFailed
 from edm.identity import Principal
 from edm.manifest import Operation, OperationKind, Resource
 from edm.server.body import read_json_object, validate_fields
+from edm.server.idempotency import IdempotencyGuard
 from edm.server.models import models_for
 from edm.server.openapi import operation_docs
 from edm.server.query import ListParams, check_known, parse_bool
@@ -28,9 +29,13 @@ MAX_KEY_LENGTH = 64
 
 
 async def authenticate(request: Request) -> Principal:
+    """The verified caller, counted against its tenant+app rate limit."""
     principal: Principal = request.app.state.verifier.principal(
         request.headers.get("authorization")
     )
+    quota = await request.app.state.rate_limiter.check(principal)
+    if quota is not None:
+        request.state.rate_limit_headers = quota.headers()
     return principal
 
 
@@ -47,9 +52,16 @@ def _checked_key(res: Resource, key: str) -> str:
 class ResourceRoutes:
     """The HTTP handlers of one resource."""
 
-    def __init__(self, res: Resource, service: ResourceService, codec: CursorCodec) -> None:
+    def __init__(
+        self,
+        res: Resource,
+        service: ResourceService,
+        codec: CursorCodec,
+        idempotency: IdempotencyGuard,
+    ) -> None:
         self.res = res
         self.service = service
+        self.idempotency = idempotency
         self.models = models_for(res)
         self.encoder = RecordEncoder(res)
         self.list_params = ListParams(res, codec)
@@ -95,6 +107,11 @@ class ResourceRoutes:
         return self._record_response(record)
 
     async def create(self, request: Request, principal: Caller) -> Response:
+        return await self.idempotency.run(
+            request, principal, lambda: self._create(request, principal)
+        )
+
+    async def _create(self, request: Request, principal: Principal) -> Response:
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
         values = validate_fields(self.res, self.models.create, body or {})
@@ -131,6 +148,11 @@ class ResourceRoutes:
 
     def action(self, name: str) -> Any:
         async def run(request: Request, principal: Caller, key: RecordKey) -> Response:
+            return await self.idempotency.run(
+                request, principal, lambda: perform(request, principal, key)
+            )
+
+        async def perform(request: Request, principal: Principal, key: str) -> Response:
             check_known(request.query_params, set())
             body = await read_json_object(request, required=False)
             if body:
@@ -154,8 +176,10 @@ class ResourceRoutes:
         return getattr(self, op.kind.value)
 
 
-def build_router(res: Resource, service: ResourceService, codec: CursorCodec) -> APIRouter:
-    routes = ResourceRoutes(res, service, codec)
+def build_router(
+    res: Resource, service: ResourceService, codec: CursorCodec, idempotency: IdempotencyGuard
+) -> APIRouter:
+    routes = ResourceRoutes(res, service, codec, idempotency)
     router = APIRouter(tags=[res.title])
     for op in res.operations:
         router.add_api_route(

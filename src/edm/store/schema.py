@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     PrimaryKeyConstraint,
     String,
@@ -142,6 +143,23 @@ counters = Table(
     Column("name", String(64), nullable=False),
     Column("value", Integer(), nullable=False),
     PrimaryKeyConstraint("tenant_id", "name"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("tenant_id", String(255), nullable=False),
+    Column("app_key", String(255), nullable=False),  # app_id, or "" for human sessions
+    Column("subject", String(255), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("claimed_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("status", Integer(), nullable=True),  # null while the first request runs
+    Column("headers", PortableJSON, nullable=True),
+    Column("body", LargeBinary(), nullable=True),
+    PrimaryKeyConstraint("tenant_id", "app_key", "subject", "key"),
+    Index(None, "tenant_id", "expires_at"),
 )
 
 TABLES: dict[str, Table] = {res.name: _record_table(res) for res in RESOURCES}

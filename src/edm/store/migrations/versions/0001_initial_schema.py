@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 17:10:42.472629
+Create Date: 2026-11-26 17:16:09.099092
 """
 
 from collections.abc import Sequence
@@ -87,6 +87,32 @@ def upgrade() -> None:
         op.f("ix_events_tenant_id_ticket_id_created_at_id"),
         "events",
         ["tenant_id", "ticket_id", "created_at", "id"],
+        unique=False,
+    )
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("tenant_id", sa.String(length=255), nullable=False),
+        sa.Column("app_key", sa.String(length=255), nullable=False),
+        sa.Column("subject", sa.String(length=255), nullable=False),
+        sa.Column("key", sa.String(length=255), nullable=False),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("claimed_at", edm.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", edm.store.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column(
+            "headers",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=True,
+        ),
+        sa.Column("body", sa.LargeBinary(), nullable=True),
+        sa.PrimaryKeyConstraint(
+            "tenant_id", "app_key", "subject", "key", name=op.f("pk_idempotency_keys")
+        ),
+    )
+    op.create_index(
+        op.f("ix_idempotency_keys_tenant_id_expires_at"),
+        "idempotency_keys",
+        ["tenant_id", "expires_at"],
         unique=False,
     )
     op.create_table(
@@ -278,6 +304,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_sla_policies_tenant_id_updated_at_id"), table_name="sla_policies")
     op.drop_index(op.f("ix_sla_policies_tenant_id_created_at_id"), table_name="sla_policies")
     op.drop_table("sla_policies")
+    op.drop_index(op.f("ix_idempotency_keys_tenant_id_expires_at"), table_name="idempotency_keys")
+    op.drop_table("idempotency_keys")
     op.drop_index(op.f("ix_events_tenant_id_ticket_id_created_at_id"), table_name="events")
     op.drop_table("events")
     op.drop_table("counters")

@@ -1,0 +1,103 @@
+"""`Idempotency-Key` on POST: run once, answer every replay with the first response.
+
+The first response is stored, errors included, unless it is a 5xx: those
+release the key so the client's retry can run again. The same key with a
+different request is a 422; a replay while the first is still running is a
+409 with `Retry-After`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Awaitable, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from edm.errors import BadRequest, Conflict, EDMError, FieldError, ValidationFailed
+from edm.identity import Principal
+from edm.server.problems import problem_response, request_id_of
+from edm.store.idempotency import ClaimState, IdempotencyStore, StoredResponse
+from edm.timestamps import utcnow
+
+HEADER = "idempotency-key"
+MAX_KEY_LENGTH = 255
+_REPLAYED_HEADERS = ("content-type", "location", "etag")
+
+
+def _key(request: Request) -> str | None:
+    key = request.headers.get(HEADER)
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+        raise BadRequest(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters",
+            errors=[FieldError("Idempotency-Key", "invalid", "bad idempotency key")],
+            code="invalid_idempotency_key",
+        )
+    return key
+
+
+async def _fingerprint(request: Request) -> str:
+    digest = hashlib.sha256()
+    digest.update(f"{request.method} {request.url.path}?{request.url.query}\n".encode())
+    digest.update(await request.body())
+    return digest.hexdigest()
+
+
+def _replay(stored: StoredResponse) -> Response:
+    return Response(
+        stored.body,
+        status_code=stored.status,
+        headers={**stored.headers, "Idempotent-Replayed": "true"},
+    )
+
+
+class IdempotencyGuard:
+    def __init__(self, store: IdempotencyStore) -> None:
+        self.store = store
+
+    async def run(
+        self, request: Request, principal: Principal, handler: Callable[[], Awaitable[Response]]
+    ) -> Response:
+        key = _key(request)
+        if key is None:
+            return await handler()
+        fingerprint = await _fingerprint(request)
+        claim = await run_in_threadpool(self.store.claim, principal, key, fingerprint, utcnow())
+        if claim.state is ClaimState.REPLAY and claim.response is not None:
+            return _replay(claim.response)
+        if claim.state is ClaimState.MISMATCH:
+            raise ValidationFailed(
+                [
+                    FieldError(
+                        "Idempotency-Key",
+                        "key_reused",
+                        "this key was used with a different request",
+                    )
+                ]
+            )
+        if claim.state is ClaimState.IN_PROGRESS:
+            raise Conflict(
+                "A request with this Idempotency-Key is still being processed",
+                code="idempotency_in_progress",
+                headers={"Retry-After": "1"},
+            )
+        try:
+            try:
+                response = await handler()
+            except EDMError as error:
+                response = problem_response(error, request_id_of(request))
+        except BaseException:
+            await run_in_threadpool(self.store.release, principal, key)
+            raise
+        if response.status_code >= 500:
+            await run_in_threadpool(self.store.release, principal, key)
+            return response
+        headers = {
+            name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers
+        }
+        stored = StoredResponse(response.status_code, headers, bytes(response.body))
+        await run_in_threadpool(self.store.complete, principal, key, stored)
+        return response
