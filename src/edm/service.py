@@ -78,7 +78,7 @@ class ResourceService:
     def list(self, principal: Principal, query: ListQuery, parent_key: str | None = None) -> Page:
         self._require(principal, self.res.read_access, "read")
         conditions = tuple(self.computed_filter(name, value) for name, value in query.computed)
-        with self.db.read() as conn:
+        with self.db.read(principal.tenant_id) as conn:
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(conn, principal, parent_key or "")
                 parent_filter = AnyOf(self.res.parent.field, (parent.id,))
@@ -91,7 +91,7 @@ class ResourceService:
 
     def get(self, principal: Principal, key: str, *, include_deleted: bool = False) -> Record:
         self._require(principal, self.res.read_access, "read")
-        with self.db.read() as conn:
+        with self.db.read(principal.tenant_id) as conn:
             return self.find(conn, principal, key, include_deleted=include_deleted)
 
     def find(
@@ -125,7 +125,7 @@ class ResourceService:
         self._check_requester_fields(principal, values, RequesterAccess.CREATE)
         now = self.clock()
         stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
-        with self.db.write() as conn:
+        with self.db.write(principal.tenant_id) as conn:
             parent = None
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
@@ -176,7 +176,7 @@ class ResourceService:
     ) -> Record:
         """Lock the record, check permission and precondition, apply `compute`."""
         self._require(principal, self.res.write_access, operation)
-        with self.db.write() as conn:
+        with self.db.write(principal.tenant_id) as conn:
             current = self.find(
                 conn, principal, key, include_deleted=include_deleted, for_update=True
             )

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     dev_secret_file: Path = DEV_SECRET_FILE
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
+    db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None
     rate_limit_requests: int = 60_000  # per tenant+app and window; 0 turns limiting off
     rate_limit_window_seconds: int = 60

@@ -57,7 +57,9 @@ async def _request_validation_handler(request: Request, exc: Exception) -> Respo
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-    db = Database(settings.database_url, pool_size=settings.db_pool_size)
+    db = Database(
+        settings.database_url, pool_size=settings.db_pool_size, app_role=settings.db_app_role
+    )
     verifier = TokenVerifier(settings)
     codec = CursorCodec(_cursor_key(settings))
 

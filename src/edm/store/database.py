@@ -3,6 +3,11 @@
 SQLite writers take the database lock up front (`BEGIN IMMEDIATE`) so two
 processes allocating ticket numbers queue on the busy timeout instead of
 failing a lock upgrade; readers use plain `BEGIN` and never block under WAL.
+
+On PostgreSQL the application's sessions act as the `edm_app` role, which
+row-level security binds to the tenant named at the start of each
+transaction (`edm.tenant_id`): a query that forgets its tenant filter sees
+no other tenant's rows. Migrations run as the login role.
 """
 
 from __future__ import annotations
@@ -42,6 +47,17 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+TENANT_SETTING = "edm.tenant_id"
+
+
+def _act_as(engine: Engine, role: str) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f'SET ROLE "{role}"')
+        dbapi_connection.commit()
+
+
 def build_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -59,23 +75,40 @@ def build_engine(url: str, *, pool_size: int = 10) -> Engine:
 
 
 class Database:
-    """One engine and the two kinds of transaction the service needs."""
+    """One engine and the two kinds of transaction the service needs.
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
+    login role, as migrations and bulk loads need.
+    """
+
+    def __init__(self, url: str, *, pool_size: int = 10, app_role: str | None = None) -> None:
         self.engine = build_engine(url, pool_size=pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
+        if app_role and not self.is_sqlite:
+            _act_as(self.engine, app_role)
+
+    def _bind_tenant(self, conn: Connection, tenant_id: str | None) -> None:
+        if tenant_id is not None and not self.is_sqlite:
+            conn.execute(
+                text("SELECT set_config(:name, :tenant, true)"),
+                {"name": TENANT_SETTING, "tenant": tenant_id},
+            )
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
+    def read(self, tenant_id: str | None = None) -> Iterator[Connection]:
+        """A read transaction that sees only `tenant_id`'s rows (under RLS)."""
         with self.engine.connect() as conn, conn.begin():
+            self._bind_tenant(conn, tenant_id)
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
+    def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
+        """A write transaction, serialised on SQLite, bound to `tenant_id`."""
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_immediate=True)
             with conn.begin():
+                self._bind_tenant(conn, tenant_id)
                 yield conn
 
     def ping(self) -> None:

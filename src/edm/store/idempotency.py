@@ -63,7 +63,7 @@ class IdempotencyStore:
         self.db = db
 
     def claim(self, principal: Principal, key: str, fingerprint: str, now: datetime) -> Claim:
-        with self.db.write() as conn:
+        with self.db.write(principal.tenant_id) as conn:
             conn.execute(
                 delete(keys).where(keys.c.tenant_id == principal.tenant_id, keys.c.expires_at < now)
             )
@@ -98,7 +98,7 @@ class IdempotencyStore:
         return conn.execute(stmt).first() is not None
 
     def complete(self, principal: Principal, key: str, response: StoredResponse) -> None:
-        with self.db.write() as conn:
+        with self.db.write(principal.tenant_id) as conn:
             conn.execute(
                 update(keys)
                 .where(*_where(principal, key))
@@ -107,5 +107,5 @@ class IdempotencyStore:
 
     def release(self, principal: Principal, key: str) -> None:
         """Forget a claim whose request failed in a way worth retrying (5xx)."""
-        with self.db.write() as conn:
+        with self.db.write(principal.tenant_id) as conn:
             conn.execute(delete(keys).where(*_where(principal, key)))

@@ -279,6 +279,47 @@ def upgrade() -> None:
         unique=False,
     )
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        _enable_row_level_security()
+
+
+# Every table of tenant data; the application role sees one tenant at a time.
+TENANT_TABLES = ("tickets", "sla_policies", "comments", "events", "counters", "idempotency_keys")
+APP_ROLE = "edm_app"
+
+
+def _enable_row_level_security() -> None:
+    """Create the application role and bind it to `edm.tenant_id` on every tenant table.
+
+    The role cannot bypass RLS and FORCE applies the policies to the tables'
+    owner too; the migrating login role may act as it (`SET ROLE`).
+    """
+    op.execute(
+        f"""
+        DO $$
+        BEGIN
+            IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{APP_ROLE}') THEN
+                CREATE ROLE {APP_ROLE} NOLOGIN NOSUPERUSER NOBYPASSRLS;
+            END IF;
+        END $$
+        """
+    )
+    op.execute(f"GRANT {APP_ROLE} TO CURRENT_USER")
+    op.execute(f"GRANT USAGE ON SCHEMA public TO {APP_ROLE}")
+    op.execute(f"GRANT SELECT ON alembic_version TO {APP_ROLE}")
+    op.execute(
+        f"ALTER DEFAULT PRIVILEGES IN SCHEMA public "
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {APP_ROLE}"
+    )
+    for table in TENANT_TABLES:
+        op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE}")
+        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
+        op.execute(
+            f"CREATE POLICY tenant_isolation ON {table} "
+            f"USING (tenant_id = current_setting('edm.tenant_id', true)) "
+            f"WITH CHECK (tenant_id = current_setting('edm.tenant_id', true))"
+        )
 
 
 def downgrade() -> None:

@@ -1,0 +1,84 @@
+"""Row-level security on PostgreSQL: a query that forgets its tenant filter
+sees only the tenant bound to its transaction (defence in depth)."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from edm.store.database import Database
+
+TICKETS = "/api/v1/helpdesk/tickets"
+TENANT_TABLES = ("tickets", "sla_policies", "comments", "events", "counters", "idempotency_keys")
+
+
+@pytest.fixture
+def app_db(database_url: str, settings):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row-level security is a PostgreSQL feature")
+    db = Database(database_url, pool_size=1, app_role=settings.db_app_role)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def two_tenants(caller):
+    first, second = f"rls-a-{uuid4().hex[:6]}", f"rls-b-{uuid4().hex[:6]}"
+    for tenant in (first, second):
+        agent = caller("agent", tenant_id=tenant)
+        ticket = agent.post(TICKETS, json={"title": f"{tenant} secret"}).json()
+        agent.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": "note"})
+    return first, second
+
+
+def test_unfiltered_query_sees_only_the_bound_tenant(app_db, two_tenants):
+    first, _ = two_tenants
+    with app_db.read(first) as conn:
+        for table in ("tickets", "comments", "events", "counters"):
+            tenants = set(conn.execute(text(f"SELECT tenant_id FROM {table}")).scalars())
+            assert tenants == {first}, table
+
+
+def test_no_tenant_bound_sees_nothing(app_db, two_tenants):
+    with app_db.read() as conn:
+        for table in TENANT_TABLES:
+            assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+
+
+def test_writes_into_another_tenant_are_refused(app_db, two_tenants):
+    first, second = two_tenants
+    with pytest.raises(DBAPIError), app_db.write(first) as conn:
+        conn.execute(text("UPDATE counters SET tenant_id = :other"), {"other": second})
+    with app_db.write(first) as conn:
+        changed = conn.execute(
+            text("UPDATE tickets SET title = 'pwned' WHERE tenant_id = :other"),
+            {"other": second},
+        )
+        assert changed.rowcount == 0
+
+
+def test_the_application_role_cannot_bypass_rls(app_db):
+    with app_db.read() as conn:
+        role = conn.execute(text("SELECT current_user")).scalar_one()
+        bypass, superuser = conn.execute(
+            text("SELECT rolbypassrls, rolsuper FROM pg_roles WHERE rolname = current_user")
+        ).one()
+    assert role == "edm_app"
+    assert (bypass, superuser) == (False, False)
+
+
+def test_every_tenant_table_forces_rls(app_db):
+    with app_db.read() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+                "WHERE relname = ANY(:tables)"
+            ),
+            {"tables": list(TENANT_TABLES)},
+        ).all()
+    assert {r.relname for r in rows if r.relrowsecurity and r.relforcerowsecurity} == set(
+        TENANT_TABLES
+    )
