@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import httpx
@@ -92,3 +93,13 @@ def test_concurrent_replays_never_create_a_second_record(live_server, mint):
         assert len(created) == 1
         listed = client.get(TICKETS).json()["data"]
         assert [t["id"] for t in listed] == list(created)
+
+
+def test_keys_expire_after_24_hours(agent, monkeypatch):
+    first = post(agent, "k-old", {"title": "Yesterday"})
+    later = datetime.now(UTC) + timedelta(hours=24, minutes=1)
+    monkeypatch.setattr("edm.server.idempotency.utcnow", lambda: later)
+    again = post(agent, "k-old", {"title": "Yesterday"})
+    assert again.status_code == 201
+    assert "Idempotent-Replayed" not in again.headers
+    assert again.json()["id"] != first.json()["id"]
