@@ -66,7 +66,10 @@ class _WithHeaders:
 def install_playground(app: FastAPI, settings: Settings) -> None:
     """Serve the page, its assets and its config; in dev mode, the token endpoint too."""
     page = (STATIC_DIR / "index.html").read_bytes()
-    config = {"dev_mode": settings.dev_mode, "dev_token_path": DEV_TOKEN_PATH}
+    config = {
+        "dev_mode": settings.dev_mode,
+        "dev_token_path": DEV_TOKEN_PATH if settings.dev_mode else None,
+    }
 
     @app.get(PAGE_PATH, include_in_schema=False)
     async def playground_page() -> Response:

@@ -34,6 +34,19 @@ async function mint(path, claims) {
   return body.token;
 }
 
+/** A <details> popover closes on Escape (focus back on its summary) or a click outside. */
+function closeOnEscapeOrOutside(details) {
+  details.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && details.open) {
+      details.open = false;
+      details.querySelector("summary").focus();
+    }
+  });
+  document.addEventListener("click", (event) => {
+    if (details.open && !details.contains(event.target)) details.open = false;
+  });
+}
+
 /**
  * Wire the token bar of index.html.
  * @param {{dev_mode: boolean, dev_token_path: string}} config
@@ -51,6 +64,7 @@ export function setUpAuth(config, notify) {
     const claims = document.getElementById("claims");
     button.hidden = false;
     claims.hidden = false;
+    closeOnEscapeOrOutside(claims);
     button.addEventListener("click", async () => {
       const tenant = document.getElementById("claim-tenant").value.trim();
       const sub = document.getElementById("claim-sub").value.trim();

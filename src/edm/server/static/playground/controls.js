@@ -24,9 +24,15 @@ function inputFor(spec, id, describedBy) {
     );
   }
   if (spec.control === "textarea") {
-    return h("textarea", { ...common, rows: 3, spellcheck: "false", placeholder: spec.placeholder || null });
+    return h("textarea", {
+      ...common,
+      rows: 3,
+      spellcheck: "false",
+      placeholder: spec.placeholder || null,
+    });
   }
-  if (spec.control === "checkbox") return h("input", { ...common, type: "checkbox", value: "true" });
+  if (spec.control === "checkbox")
+    return h("input", { ...common, type: "checkbox", value: "true" });
   return h("input", {
     ...common,
     type: spec.inputType ?? "text",
@@ -48,11 +54,16 @@ export function createControl(spec) {
   const input = inputFor(spec, id, describedBy);
   const error = h("p", { class: "field-error", id: errorId, hidden: true });
   const label = h("label", { for: id }, spec.label);
-  const wireName = h("code", { class: "wire-name", id: nameId }, spec.name);
+  const wireName = h("code", { class: "wire-name", id: nameId, title: spec.name }, spec.name);
   const isCheckbox = spec.control === "checkbox";
+  const isTextarea = spec.control === "textarea";
   const element = h(
     "div",
-    { class: `field${isCheckbox ? " field-checkbox" : ""}${spec.control === "textarea" ? " field-wide" : ""}` },
+    {
+      class: ["field", isCheckbox && "field-checkbox", isTextarea && "field-wide"]
+        .filter(Boolean)
+        .join(" "),
+    },
     isCheckbox
       ? [input, label, wireName]
       : [
@@ -60,7 +71,9 @@ export function createControl(spec) {
             "div",
             { class: "field-label" },
             label,
-            spec.required ? h("span", { class: "required-mark", "aria-hidden": "true" }, "*") : null,
+            spec.required
+              ? h("span", { class: "required-mark", "aria-hidden": "true" }, "*")
+              : null,
             wireName,
           ),
           input,

@@ -47,10 +47,12 @@ export function uid(prefix) {
   return `${prefix}-${counter}`;
 }
 
-/** `assigned_to_id` -> "Assigned to ID", for labels. */
+const ACRONYMS = { id: "ID", sla: "SLA", url: "URL" };
+
+/** `assigned_to_id` -> "Assigned to ID", `sla_policy` -> "SLA policy", for labels. */
 export function humanize(name) {
-  const words = name.split("_").map((w) => (w === "id" ? "ID" : w));
+  const words = name.split("_").map((w) => ACRONYMS[w] ?? w);
   const first = words[0] ?? "";
-  words[0] = first === "ID" ? first : first.charAt(0).toUpperCase() + first.slice(1);
+  words[0] = first.charAt(0).toUpperCase() + first.slice(1);
   return words.join(" ");
 }

@@ -2,7 +2,7 @@
 
 import { setUpAuth } from "./auth.js";
 import { h, replaceChildren } from "./dom.js";
-import { CONFIG_URL, MANIFEST_URL, groupByDomain } from "./manifest.js";
+import { CONFIG_URL, MANIFEST_URL, commonFieldNames, groupByDomain } from "./manifest.js";
 import { renderResource } from "./resource.js";
 
 const TOAST_MS = 5000;
@@ -26,7 +26,8 @@ function notify(message, kind = "info") {
 
 async function loadJson(url) {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error(`${url} answered ${response.status} ${response.statusText}`.trim());
+  if (!response.ok)
+    throw new Error(`${url} answered ${response.status} ${response.statusText}`.trim());
   return response.json();
 }
 
@@ -72,7 +73,8 @@ function renderSidebar(resources) {
 
 function show(resources, route, context, { focus }) {
   const res =
-    resources.find((r) => route && r.domain === route.domain && r.name === route.name) ?? resources[0];
+    resources.find((r) => route && r.domain === route.domain && r.name === route.name) ??
+    resources[0];
   const key = `${res.domain}/${res.name}`;
   if (!pages.has(key)) {
     const onOperation = (op) => history.replaceState(null, "", `#/${key}/${op}`);
@@ -98,7 +100,11 @@ function showLoadError(error, retry) {
       "div",
       { class: "load-error", role: "alert" },
       h("h1", {}, "The manifest could not be loaded"),
-      h("p", {}, `GET ${MANIFEST_URL} failed: ${error.message}. Is the EDM server running and reachable?`),
+      h(
+        "p",
+        {},
+        `GET ${MANIFEST_URL} failed: ${error.message}. Is the EDM server running and reachable?`,
+      ),
       h("button", { type: "button", class: "primary", on: { click: retry } }, "Try again"),
     ),
   );
@@ -123,7 +129,11 @@ async function start() {
     return;
   }
   const token = setUpAuth(config, notify);
-  const context = { origin: window.location.origin, token };
+  const context = {
+    origin: window.location.origin,
+    token,
+    commonFields: commonFieldNames(resources),
+  };
   renderSidebar(resources);
   show(resources, routeOf(window.location.hash), context, { focus: false });
   window.addEventListener("hashchange", () => {

@@ -92,9 +92,21 @@ export function bodyFieldSpec(field, opKind) {
   const unset = creating ? "default" : "unchanged";
   switch (field.type) {
     case "enum":
-      return { ...base, control: "select", kind: "string", options: field.enum, emptyOption: unset };
+      return {
+        ...base,
+        control: "select",
+        kind: "string",
+        options: field.enum,
+        emptyOption: unset,
+      };
     case "boolean":
-      return { ...base, control: "select", kind: "boolean", options: ["true", "false"], emptyOption: unset };
+      return {
+        ...base,
+        control: "select",
+        kind: "boolean",
+        options: ["true", "false"],
+        emptyOption: unset,
+      };
     case "integer":
       return { ...base, control: "input", kind: "integer", inputType: "number" };
     case "text":
@@ -112,8 +124,23 @@ export function bodyFieldSpec(field, opKind) {
   }
 }
 
-export function bodyFieldSpecs(res, op) {
-  return res.fields.filter((f) => !f.read_only).map((f) => bodyFieldSpec(f, op.kind));
+/** Names of the fields every resource has (the platform's base fields). */
+export function commonFieldNames(resources) {
+  const [first, ...rest] = resources.map((res) => new Set(res.fields.map((f) => f.name)));
+  return rest.length ? [...first].filter((name) => rest.every((names) => names.has(name))) : [];
+}
+
+/**
+ * Writable fields in the order a person fills them: required ones, then the
+ * resource's own, then the fields every resource shares (source, ...).
+ */
+export function bodyFieldSpecs(res, op, common) {
+  const rank = (f) => (op.kind === "create" && f.required ? 0 : common.includes(f.name) ? 2 : 1);
+  return res.fields
+    .filter((f) => !f.read_only)
+    .map((f, index) => ({ f, index }))
+    .sort((a, b) => rank(a.f) - rank(b.f) || a.index - b.index)
+    .map(({ f }) => bodyFieldSpec(f, op.kind));
 }
 
 function filterSpec(field) {
@@ -122,7 +149,13 @@ function filterSpec(field) {
     return { ...base, control: "select", kind: "csv", options: field.enum, emptyOption: "any" };
   }
   if (field.type === "boolean") {
-    return { ...base, control: "select", kind: "boolean", options: ["true", "false"], emptyOption: "any" };
+    return {
+      ...base,
+      control: "select",
+      kind: "boolean",
+      options: ["true", "false"],
+      emptyOption: "any",
+    };
   }
   return { ...base, control: "input", kind: "csv" };
 }
@@ -192,7 +225,7 @@ export function queryGroups(res, op) {
     return [
       {
         legend: "Filters",
-        note: "Comma-separated values match any of them (open,pending); null matches an empty field.",
+        note: "Comma-separated values match any of them (a,b); null matches an empty field.",
         specs: res.fields.filter((f) => f.filterable).map(filterSpec),
       },
       { legend: "Date ranges", specs: rangeSpecs(res) },

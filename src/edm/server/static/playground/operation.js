@@ -3,8 +3,15 @@
 
 import { createControl } from "./controls.js";
 import { h, replaceChildren, uid } from "./dom.js";
-import { bodyFieldSpecs, pathParamNames, pathParamSpec, queryGroups, takesBody } from "./manifest.js";
-import { networkErrorView, responseView } from "./response.js";
+import {
+  bodyFieldSpecs,
+  pathParamNames,
+  pathParamSpec,
+  queryGroups,
+  takesBody,
+} from "./manifest.js";
+import { isProblem, networkErrorView, responseView } from "./response.js";
+import { onRecordId, recordKey, rememberRecord } from "./memory.js";
 import { parseValue, send } from "./request.js";
 import { SNIPPETS } from "./snippets.js";
 
@@ -16,7 +23,11 @@ function fieldset(legend, controls, note = null) {
     { class: "params" },
     h("legend", {}, legend),
     note ? h("p", { class: "fieldset-note" }, note) : null,
-    h("div", { class: "field-grid" }, controls.map((c) => c.element)),
+    h(
+      "div",
+      { class: "field-grid" },
+      controls.map((c) => c.element),
+    ),
   );
 }
 
@@ -34,7 +45,11 @@ function snippetBlock({ name }) {
   const headingId = uid("snippet");
   const code = h("code", {});
   const pre = h("pre", { class: "code-block", tabindex: "0", "aria-labelledby": headingId }, code);
-  const button = h("button", { type: "button", class: "copy", "aria-label": `Copy ${name} code` }, "Copy");
+  const button = h(
+    "button",
+    { type: "button", class: "copy", "aria-label": `Copy ${name} code` },
+    "Copy",
+  );
   button.addEventListener("click", async () => {
     await copyText(code.textContent ?? "", pre);
     button.textContent = "Copied";
@@ -51,6 +66,26 @@ function snippetBlock({ name }) {
   return { element, code };
 }
 
+function snippetsSection(snippets) {
+  return h(
+    "section",
+    { class: "snippets", "aria-label": "Code for this request" },
+    h("h3", {}, "Code for this request"),
+    h(
+      "p",
+      { class: "muted small" },
+      "Each reads your token from the EDM_TOKEN environment variable.",
+    ),
+    snippets.map((s) => s.element),
+  );
+}
+
+/** A successful response carrying one record (worth remembering its id). */
+function isRecord(op, response) {
+  const body = response.body;
+  return response.status < 300 && op.kind !== "list" && typeof body === "object" && body?.id;
+}
+
 /** A JSON body editor that can take over from the field form and hand back. */
 class BodyEditor {
   constructor(controls) {
@@ -65,8 +100,16 @@ class BodyEditor {
       "aria-describedby": `${id}-error`,
     });
     this.error = h("p", { class: "field-error", id: `${id}-error`, hidden: true });
-    this.toggle = h("button", { type: "button", class: "link-button", "aria-pressed": "false" }, "Edit as JSON");
-    this.grid = h("div", { class: "field-grid" }, controls.map((c) => c.element));
+    this.toggle = h(
+      "button",
+      { type: "button", class: "link-button", "aria-pressed": "false" },
+      "Edit as JSON",
+    );
+    this.grid = h(
+      "div",
+      { class: "field-grid" },
+      controls.map((c) => c.element),
+    );
     this.rawBox = h(
       "div",
       { class: "raw-box", hidden: true },
@@ -88,7 +131,12 @@ class BodyEditor {
     if (this.raw) {
       const parsed = parseValue("json", this.textarea.value || "{}");
       return parsed.error
-        ? { body: null, errors: [{ setError: (m) => this.setError(m), message: parsed.error, focus: this.textarea }] }
+        ? {
+            body: null,
+            errors: [
+              { setError: (m) => this.setError(m), message: parsed.error, focus: this.textarea },
+            ],
+          }
         : { body: parsed.value, errors: [] };
     }
     const body = {};
@@ -97,7 +145,8 @@ class BodyEditor {
       const text = control.read();
       if (text === "") continue;
       const parsed = parseValue(control.spec.kind, text);
-      if (parsed.error) errors.push({ setError: control.setError, message: parsed.error, focus: control.input });
+      if (parsed.error)
+        errors.push({ setError: control.setError, message: parsed.error, focus: control.input });
       else body[control.spec.name] = parsed.value;
     }
     return { body, errors };
@@ -130,7 +179,9 @@ class BodyEditor {
       .filter(([k, v]) => !byName.has(k) || v === null)
       .map(([k]) => k);
     if (misfits.length) {
-      this.setError(`The fields cannot show ${misfits.join(", ")} (unknown or null); keep editing as JSON`);
+      this.setError(
+        `The fields cannot show ${misfits.join(", ")} (unknown or null); keep editing as JSON`,
+      );
       return false;
     }
     for (const control of this.controls) {
@@ -156,15 +207,17 @@ class BodyEditor {
 /**
  * @param {object} res manifest resource
  * @param {object} op  manifest operation
- * @param {{origin: string, token: () => string, onRecord: (record: object) => void}} context
+ * @param {{origin: string, token: () => string, commonFields: string[]}} context
  */
 export function createOperationPanel(res, op, context) {
-  const pathControls = pathParamNames(op.path).map((name) => createControl(pathParamSpec(res, name)));
+  const pathControls = pathParamNames(op.path).map((name) =>
+    createControl(pathParamSpec(res, name)),
+  );
   const groups = queryGroups(res, op).map((g) => ({ ...g, controls: g.specs.map(createControl) }));
   const queryControls = groups.flatMap((g) => g.controls);
-  const body = takesBody(op) ? new BodyEditor(bodyFieldSpecs(res, op).map(createControl)) : null;
+  const specs = takesBody(op) ? bodyFieldSpecs(res, op, context.commonFields) : [];
+  const body = takesBody(op) ? new BodyEditor(specs.map(createControl)) : null;
   const cursor = queryControls.find((c) => c.spec.name === "cursor");
-  const autoFilled = new WeakMap();
   let lastCursor = null;
 
   const form = h(
@@ -173,11 +226,7 @@ export function createOperationPanel(res, op, context) {
     pathControls.length ? fieldset("Path parameters", pathControls) : null,
     groups.map((g) => fieldset(g.legend, g.controls, g.note)),
     body?.element(),
-    h(
-      "div",
-      { class: "form-actions" },
-      h("button", { type: "submit", class: "primary" }, "Send"),
-    ),
+    h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, "Send")),
   );
   const sendButton = form.querySelector("button[type=submit]");
   const announcer = h("p", { class: "visually-hidden", "aria-live": "polite" });
@@ -194,14 +243,15 @@ export function createOperationPanel(res, op, context) {
     const errors = [];
     const pathValues = Object.fromEntries(pathControls.map((c) => [c.spec.name, c.read().trim()]));
     for (const c of pathControls) {
-      if (!pathValues[c.spec.name]) errors.push({ setError: c.setError, message: "required in the path", focus: c.input });
+      if (!pathValues[c.spec.name])
+        errors.push({ setError: c.setError, message: "required in the path", focus: c.input });
     }
     const query = queryControls
       .map((c) => ({ name: c.spec.name, value: c.read(), kind: c.spec.kind }))
       .filter((q) => q.value !== "");
     const read = body ? body.read() : { body: null, errors: [] };
     errors.push(...read.errors);
-    return { req: { res, op, pathValues, query, body: body ? read.body ?? {} : null }, errors };
+    return { req: { res, op, pathValues, query, body: body ? (read.body ?? {}) : null }, errors };
   }
 
   function refreshSnippets() {
@@ -222,19 +272,34 @@ export function createOperationPanel(res, op, context) {
     replaceChildren(responseBody, h("p", { class: "muted" }, "Sending…"));
     try {
       const response = await send(req, context.token());
-      announcer.textContent = `Response ${response.status} ${response.statusText} in ${response.ms} ms`;
-      replaceChildren(responseBody, responseView(response, { onNextPage: cursor ? nextPage : undefined }));
-      const record = response.body;
-      lastCursor = record?.next_cursor ?? null;
-      if (response.status < 300 && op.kind !== "list" && record && typeof record === "object" && record.id) {
-        context.onRecord(record);
-      }
+      const { status, statusText, ms } = response;
+      announcer.textContent = `Response ${status} ${statusText} in ${ms} ms`;
+      replaceChildren(
+        responseBody,
+        responseView(response, { onNextPage: cursor ? nextPage : undefined }),
+      );
+      responseBody.firstElementChild?.scrollIntoView({ block: "nearest" });
+      lastCursor = response.body?.next_cursor ?? null;
+      if (isRecord(op, response)) rememberRecord(res, response.body);
+      if (isProblem(response)) showFieldErrors(response.body.errors);
     } catch (error) {
       announcer.textContent = "The request failed";
       replaceChildren(responseBody, networkErrorView(error));
     } finally {
       sendButton.disabled = false;
       responseSection.removeAttribute("aria-busy");
+    }
+  }
+
+  /** Server-reported field errors also appear beside the fields they name. */
+  function showFieldErrors(errors) {
+    const controls = [
+      ...pathControls,
+      ...queryControls,
+      ...(body?.raw ? [] : (body?.controls ?? [])),
+    ];
+    for (const error of Array.isArray(errors) ? errors : []) {
+      controls.find((c) => c.spec.name === error.field)?.setError(error.message);
     }
   }
 
@@ -261,32 +326,35 @@ export function createOperationPanel(res, op, context) {
       h("span", { class: `method m-${op.method.toLowerCase()}` }, op.method),
       h("code", { class: "endpoint-path" }, op.path),
     ),
-    h("p", { class: "summary" }, op.summary, op.admin_only ? h("span", { class: "badge admin" }, "admin only") : null),
+    h(
+      "p",
+      { class: "summary" },
+      op.summary,
+      op.admin_only ? h("span", { class: "badge admin" }, "admin only") : null,
+    ),
     form,
     announcer,
     responseSection,
-    h(
-      "section",
-      { class: "snippets", "aria-label": "Code for this request" },
-      h("h3", {}, "Code for this request"),
-      h("p", { class: "muted small" }, "Each reads your token from the EDM_TOKEN environment variable."),
-      snippets.map((s) => s.element),
-    ),
+    snippetsSection(snippets),
   );
+  rememberIds(res, op, pathControls, refreshSnippets);
   refreshSnippets();
+  return element;
+}
 
-  return {
-    element,
-    /** Offer a record id for this panel's own `{id}` (after a create, say). */
-    offerId(id) {
-      const own = pathControls.find((c) => c.spec.name === "id" && op.path.startsWith(`${res.path}/{id}`));
-      if (!own) return;
-      const current = own.read();
-      if (current === "" || current === autoFilled.get(own)) {
-        own.write(id);
-        autoFilled.set(own, id);
-        refreshSnippets();
-      }
-    },
-  };
+/** Fill path parameters with remembered ids, never over what a person typed. */
+function rememberIds(res, op, pathControls, refresh) {
+  const ownId = `${res.path}/{id}`;
+  const keyOf = (name) => (name === "id" && op.path.startsWith(ownId) ? recordKey(res) : name);
+  const filled = new WeakMap();
+  onRecordId((key, id) => {
+    for (const control of pathControls) {
+      if (keyOf(control.spec.name) !== key) continue;
+      const current = control.read();
+      if (current !== "" && current !== filled.get(control)) continue;
+      control.write(id);
+      filled.set(control, id);
+      refresh();
+    }
+  });
 }

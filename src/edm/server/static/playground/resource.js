@@ -27,7 +27,7 @@ function fieldBadges(field) {
     badges.push(["default", `default ${JSON.stringify(field.default)}`]);
   }
   if (field.max_length) badges.push(["limit", `max ${field.max_length}`]);
-  if (field.filterable) badges.push(["filter", `?${field.filter_param}=`]);
+  if (field.filterable) badges.push(["filter", `filter ?${field.filter_param}=`]);
   if (field.sortable) badges.push(["sort", "sortable"]);
   if (field.searchable) badges.push(["search", "searchable"]);
   return badges.map(([kind, text]) => h("span", { class: `badge ${kind}` }, text));
@@ -41,7 +41,17 @@ function schemaTable(res) {
       "table",
       { class: "schema" },
       h("caption", { class: "visually-hidden" }, `${res.title} fields; * marks a required field`),
-      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Field"), h("th", { scope: "col" }, "Type"), h("th", { scope: "col" }, "Notes"))),
+      h(
+        "thead",
+        {},
+        h(
+          "tr",
+          {},
+          h("th", { scope: "col" }, "Field"),
+          h("th", { scope: "col" }, "Type"),
+          h("th", { scope: "col" }, "Notes"),
+        ),
+      ),
       h(
         "tbody",
         {},
@@ -56,7 +66,12 @@ function schemaTable(res) {
               field.required ? h("abbr", { class: "required-mark", title: "required" }, "*") : null,
             ),
             typeCell(field),
-            h("td", { class: "notes" }, h("p", {}, field.notes), h("div", { class: "badges" }, fieldBadges(field))),
+            h(
+              "td",
+              { class: "notes" },
+              h("p", {}, field.notes),
+              h("div", { class: "badges" }, fieldBadges(field)),
+            ),
           ),
         ),
       ),
@@ -77,7 +92,17 @@ function apiSection(res) {
         "table",
         { class: "methods" },
         h("caption", { class: "visually-hidden" }, `${res.sdk} methods`),
-        h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Method"), h("th", { scope: "col" }, "HTTP"), h("th", { scope: "col" }, "Summary"))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            h("th", { scope: "col" }, "Method"),
+            h("th", { scope: "col" }, "HTTP"),
+            h("th", { scope: "col" }, "Summary"),
+          ),
+        ),
         h(
           "tbody",
           {},
@@ -86,7 +111,12 @@ function apiSection(res) {
               "tr",
               {},
               h("td", {}, h("code", {}, `.${op.name}()`)),
-              h("td", { class: "http" }, h("span", { class: `method m-${op.method.toLowerCase()}` }, op.method), h("code", {}, op.path)),
+              h(
+                "td",
+                { class: "http" },
+                h("span", { class: `method m-${op.method.toLowerCase()}` }, op.method),
+                h("code", {}, op.path),
+              ),
               h("td", {}, op.summary),
             ),
           ),
@@ -98,21 +128,17 @@ function apiSection(res) {
 
 /**
  * @param {object} res manifest resource
- * @param {{origin: string, token: () => string, operation?: string,
+ * @param {{origin: string, token: () => string, commonFields: string[], operation?: string,
  *          onOperation: (name: string) => void}} context
  * @returns {{element: HTMLElement, selectOperation: (name: string) => void}}
  */
 export function renderResource(res, context) {
-  const panels = [];
-  const onRecord = (record) => {
-    for (const panel of panels) panel.offerId(record.id);
-  };
-  for (const op of res.operations) {
-    panels.push(createOperationPanel(res, op, { ...context, onRecord }));
-  }
   const tabs = createTabs({
     label: `${res.title} operations`,
-    items: res.operations.map((op, i) => ({ name: op.name, panel: h("div", { class: "panel" }, panels[i].element) })),
+    items: res.operations.map((op) => ({
+      name: op.name,
+      panel: h("div", { class: "panel" }, createOperationPanel(res, op, context)),
+    })),
     selected: context.operation,
     onSelect: context.onOperation,
   });

@@ -30,7 +30,7 @@ function statusClass(status) {
   return "server-error";
 }
 
-function isProblem(response) {
+export function isProblem(response) {
   const body = response.body;
   return (
     response.status >= 400 &&
@@ -40,14 +40,24 @@ function isProblem(response) {
   );
 }
 
+const STATUS_HINTS = {
+  401: "Paste a bearer token into the Token field at the top of the page (or mint a dev token).",
+};
+
 /** The problem's detail and each field error, as a person reads them. */
-function problemView(problem) {
+function problemView(problem, hint) {
   const errors = Array.isArray(problem.errors) ? problem.errors : [];
   return h(
     "div",
     { class: "problem", role: "alert" },
-    h("p", { class: "problem-title" }, problem.title ?? "Error", problem.code ? h("code", {}, problem.code) : null),
+    h(
+      "p",
+      { class: "problem-title" },
+      problem.title ?? "Error",
+      problem.code ? h("code", {}, problem.code) : null,
+    ),
     problem.detail ? h("p", { class: "problem-detail" }, problem.detail) : null,
+    hint ? h("p", { class: "problem-hint" }, hint) : null,
     errors.length
       ? h(
           "ul",
@@ -85,7 +95,10 @@ export function responseView(response, { onNextPage }) {
     ? h(
         "dl",
         { class: "response-headers", "aria-label": "Response headers" },
-        response.headers.map(([name, value]) => [h("dt", {}, name), h("dd", {}, h("code", {}, value))]),
+        response.headers.map(([name, value]) => [
+          h("dt", {}, name),
+          h("dd", {}, h("code", {}, value)),
+        ]),
       )
     : null;
   const body = response.body;
@@ -96,9 +109,13 @@ export function responseView(response, { onNextPage }) {
   const pretty = typeof body === "string" ? body : jsonNodes(body);
   return [
     summary,
-    isProblem(response) ? problemView(body) : null,
+    isProblem(response) ? problemView(body, STATUS_HINTS[response.status]) : null,
     headers,
-    h("pre", { class: "code-block json", tabindex: "0", "aria-label": "Response body" }, h("code", {}, pretty)),
+    h(
+      "pre",
+      { class: "code-block json", tabindex: "0", "aria-label": "Response body" },
+      h("code", {}, pretty),
+    ),
     next ? h("div", { class: "pager" }, next) : null,
   ];
 }

@@ -103,22 +103,38 @@ function shellLine(words) {
 }
 
 export function cliSnippet(req, origin) {
-  const group = req.res.sdk.split(".").slice(2).map((part) => part.replaceAll("_", "-"));
+  const group = req.res.sdk
+    .split(".")
+    .slice(2)
+    .map((part) => part.replaceAll("_", "-"));
   const options = [
-    ...req.query.flatMap((q) => cliOption(q.name, q.kind === "boolean" ? q.value === "true" : q.value)),
+    ...req.query.flatMap((q) =>
+      cliOption(q.name, q.kind === "boolean" ? q.value === "true" : q.value),
+    ),
     ...Object.entries(req.body ?? {}).flatMap(([k, v]) => cliOption(cliBodyName(req.res, k), v)),
   ];
   const words = ["edm", ...group, req.op.name, ...pathArgs(req).map(shellQuote), ...options];
-  return [`export EDM_BASE_URL=${shellQuote(origin)}  # and EDM_TOKEN`, shellLine(words)].join("\n");
+  return [`export EDM_BASE_URL=${shellQuote(origin)}  # and EDM_TOKEN`, shellLine(words)].join(
+    "\n",
+  );
 }
 
 export function curlSnippet(req, origin) {
   const lines = [
-    `curl${req.op.method === "GET" ? "" : ` -X ${req.op.method}`} ${singleQuote(origin + requestTarget(req))}`,
+    [
+      "curl",
+      req.op.method === "GET" ? null : `-X ${req.op.method}`,
+      singleQuote(origin + requestTarget(req)),
+    ]
+      .filter(Boolean)
+      .join(" "),
     `  -H "Authorization: Bearer $EDM_TOKEN"`,
   ];
   if (req.body !== null) {
-    lines.push(`  -H 'Content-Type: application/json'`, `  -d ${shellQuote(JSON.stringify(req.body))}`);
+    lines.push(
+      `  -H 'Content-Type: application/json'`,
+      `  -d ${shellQuote(JSON.stringify(req.body))}`,
+    );
   }
   return lines.join(" \\\n");
 }
