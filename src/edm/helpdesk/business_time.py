@@ -32,10 +32,10 @@ proportional to the number of calendar days spanned, not to the duration's
 resolution. Results that fall outside the range of :class:`datetime` raise
 ``OverflowError``.
 
-The zone's UTC offset is assumed constant between two instants two days apart
-whenever it is equal at both ends; i.e. a pair of offset changes that cancel
-each other out within about two days is not detected. No such pair exists in
-the tz database for any real-world zone in modern times.
+One assumption about zones: if the UTC offset is the same at two instants at
+most three days apart, it is taken to be constant in between, i.e. two offset
+changes that cancel out within three days would go unnoticed. The tz database
+(2025b) has no such pair in any zone.
 """
 
 from __future__ import annotations
