@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
@@ -15,7 +17,7 @@ from edm.server.problems import DATABASE_RETRY_AFTER_S, problem_response, reques
 from edm.server.serialize import JSONResponse
 from edm.store.database import Database
 
-NO_AUTH = {"security": []}
+NO_AUTH: dict[str, Any] = {"security": []}
 
 
 def meta_router(db: Database) -> APIRouter:

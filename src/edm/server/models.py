@@ -83,7 +83,7 @@ def python_type(field: Field) -> Any:
                 AfterValidator(_no_nul),
             ]
             return Annotated[
-                list[item],  # type: ignore[valid-type]
+                list[item],
                 PydanticField(max_length=field.max_items),
                 AfterValidator(_distinct),
             ]
@@ -101,7 +101,7 @@ _WRITE_CONFIG = ConfigDict(extra="forbid", strict=True)
 
 
 def _build(name: str, res: Resource, fields: dict[str, Any], config: ConfigDict) -> type[BaseModel]:
-    model = create_model(name, __config__=config, **fields)
+    model: type[BaseModel] = create_model(name, __config__=config, **fields)
     model.__doc__ = res.description
     return model
 

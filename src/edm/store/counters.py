@@ -18,9 +18,13 @@ from edm.store.schema import counters
 def next_value(conn: Connection, tenant_id: str, name: str) -> int:
     """Increment and return the tenant's counter `name` (starting at 1)."""
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(counters).values(tenant_id=tenant_id, name=name, value=1)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[counters.c.tenant_id, counters.c.name],
-        set_={"value": counters.c.value + 1},
-    ).returning(counters.c.value)
-    return int(conn.execute(stmt).scalar_one())
+    upsert = (
+        insert(counters)
+        .values(tenant_id=tenant_id, name=name, value=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.tenant_id, counters.c.name],
+            set_={"value": counters.c.value + 1},
+        )
+        .returning(counters.c.value)
+    )
+    return int(conn.execute(upsert).scalar_one())
