@@ -8,8 +8,11 @@ import typer
 
 from edm.cli.database import db_app
 from edm.cli.errors import CLIError
+from edm.cli.output import api_error_line
 from edm.cli.serve import serve
+from edm.cli.tickets import tickets_app
 from edm.cli.token import token
+from edm.client import APIError
 
 app = typer.Typer(
     name="edm",
@@ -21,6 +24,7 @@ app = typer.Typer(
 app.command()(serve)
 app.command()(token)
 app.add_typer(db_app, name="db")
+app.add_typer(tickets_app, name="tickets")
 
 
 def main() -> None:
@@ -30,3 +34,6 @@ def main() -> None:
     except CLIError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
+    except APIError as exc:
+        typer.secho(f"error: {api_error_line(exc)}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
