@@ -57,8 +57,12 @@ def _text(field: Field, *, strip: bool) -> Any:
     ]
 
 
-def python_type(field: Field) -> Any:
-    """The validated Python type of a field's non-null value."""
+def python_type(field: Field, *, write: bool = True) -> Any:
+    """The validated Python type of a field's non-null value.
+
+    References are validated (and documented) as UUIDs or EDM ids only in
+    write bodies: stored values may be token subjects, e.g. `submitted_by_id`.
+    """
     match field.type:
         case FieldType.ID:
             return str
@@ -74,8 +78,15 @@ def python_type(field: Field) -> Any:
             return int
         case FieldType.DATETIME:
             return datetime
+        case FieldType.REFERENCE if not write:
+            return str
         case FieldType.REFERENCE:
-            return Annotated[str, AfterValidator(_no_nul), AfterValidator(_reference)]
+            return Annotated[
+                str,
+                AfterValidator(_no_nul),
+                AfterValidator(_reference),
+                PydanticField(json_schema_extra={"pattern": REFERENCE_PATTERN}),
+            ]
         case FieldType.TAGS:
             item = Annotated[
                 str,
@@ -84,7 +95,7 @@ def python_type(field: Field) -> Any:
             ]
             return Annotated[
                 list[item],
-                PydanticField(max_length=field.max_items),
+                PydanticField(max_length=field.max_items, json_schema_extra={"uniqueItems": True}),
                 AfterValidator(_distinct),
             ]
         case FieldType.OBJECT:
@@ -92,8 +103,8 @@ def python_type(field: Field) -> Any:
     raise AssertionError(field.type)
 
 
-def _annotation(field: Field) -> Any:
-    base = python_type(field)
+def _annotation(field: Field, *, write: bool = True) -> Any:
+    base = python_type(field, write=write)
     return base | None if field.nullable else base
 
 
@@ -128,12 +139,10 @@ def models_for(res: Resource) -> ResourceModels:
                 annotation,
                 PydanticField(default_factory=_default_factory(field), description=field.notes),
             )
-        update_fields[field.name] = (
-            annotation,
-            PydanticField(None, description=field.notes, json_schema_extra=_absent_means_unchanged),
-        )
+        update_fields[field.name] = (annotation, PydanticField(None, description=field.notes))
     public_fields = {
-        f.name: (_annotation(f), PydanticField(description=f.notes)) for f in res.fields
+        f.name: (_annotation(f, write=False), PydanticField(description=f.notes))
+        for f in res.fields
     }
     title = res.title.replace(" ", "")
     public = _build(title, res, public_fields, ConfigDict())
@@ -148,11 +157,6 @@ def models_for(res: Resource) -> ResourceModels:
         public=public,
         page=_build(f"{title}Page", res, page_fields, ConfigDict()),
     )
-
-
-def _absent_means_unchanged(schema: dict[str, Any]) -> None:
-    """An update's omitted field keeps its value: document no default at all."""
-    schema.pop("default", None)
 
 
 def _default_factory(field: Field) -> Any:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.LIST: (400, 401, 403, 429, 503),
     OperationKind.GET: (400, 401, 403, 404, 429, 503),
-    OperationKind.CREATE: (400, 401, 403, 413, 415, 422, 429, 503),
+    OperationKind.CREATE: (400, 401, 403, 409, 413, 415, 422, 429, 503),
     OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
     OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 503),
     OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
@@ -108,6 +108,44 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
     return parameters
 
 
+def _header_parameters(op: Operation) -> list[dict[str, Any]]:
+    """The request headers an operation honours beyond authentication."""
+    headers = []
+    if op.method == "POST":
+        headers.append(
+            {
+                "name": "Idempotency-Key",
+                "in": "header",
+                "required": False,
+                "description": "Run this POST once: a replay with the same key and body "
+                "answers the first response (kept 24 h).",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            }
+        )
+    if op.kind in (OperationKind.UPDATE, OperationKind.DELETE, OperationKind.ACTION):
+        headers.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": False,
+                "description": "Apply only if the record's current ETag matches (else 412).",
+                "schema": {"type": "string"},
+            }
+        )
+    return headers
+
+
+def _drop_framework_validation_errors(schema: dict[str, Any]) -> None:
+    """FastAPI documents a 422 for path parameters; this app answers those with 400 problems."""
+    for item in schema["paths"].values():
+        for operation in item.values():
+            response = operation.get("responses", {}).get("422", {})
+            if "application/json" in response.get("content", {}):
+                del operation["responses"]["422"]
+    for name in ("HTTPValidationError", "ValidationError"):
+        schema.get("components", {}).get("schemas", {}).pop(name, None)
+
+
 def operation_docs(
     res: Resource, op: Operation, models: ResourceModels, params: ListParams
 ) -> dict[str, Any]:
@@ -117,7 +155,10 @@ def operation_docs(
     responses: dict[int | str, dict[str, Any]] = {
         success: {"model": success_model, "description": "Success"},
     }
-    for status in _ERRORS_BY_KIND[op.kind]:
+    statuses = set(_ERRORS_BY_KIND[op.kind])
+    if res.parent is not None:
+        statuses.add(404)  # the parent record may not exist for the caller
+    for status in sorted(statuses):
         responses[status] = {
             "description": _ERROR_TEXT[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _schema_ref(Problem)}},
@@ -133,6 +174,7 @@ def operation_docs(
                 "schema": {"type": "string"},
             }
         )
+    extra["parameters"] += _header_parameters(op)
     if op.kind is OperationKind.LIST:
         extra["parameters"] += _list_parameters(res, params)
     elif op.kind is OperationKind.GET:
@@ -168,13 +210,16 @@ def install_openapi(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
+        _drop_framework_validation_errors(schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
-        extra_models: list[Any] = [Problem]
-        for res in RESOURCES:
-            models = models_for(res)
-            extra_models += [models.create, models.update]
+        updates = {models_for(res).update for res in RESOURCES}
+        extra_models = [Problem, *(models_for(res).create for res in RESOURCES), *updates]
         for model in extra_models:
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+            if model in updates:
+                # An omitted field keeps its value: there is no default to document.
+                for prop in model_schema["properties"].values():
+                    prop.pop("default", None)
             components.update(model_schema.pop("$defs", {}))
             components[model.__name__] = model_schema
         schema["components"]["securitySchemes"] = {

@@ -107,7 +107,9 @@ class ListParams:
         return int(value)
 
     def _order(self, params: QueryParams) -> tuple[str, bool]:
-        value = _single(params, "order") or self.res.default_order
+        value = _single(params, "order")
+        if value is None:
+            value = self.res.default_order
         name = value.removeprefix("-")
         if not self.res.has_field(name) or not self.res.field(name).sortable:
             sortable = ", ".join(f.name for f in self.res.sortable_fields)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from starlette.responses import Response
+import starlette.responses
 
 from edm.manifest import FieldType, Resource
 from edm.service import Record
@@ -31,8 +31,8 @@ class RecordEncoder:
         return data
 
 
-class JSONResponse(Response):
-    media_type = "application/json"
+class JSONResponse(starlette.responses.JSONResponse):
+    """Starlette's JSON response (so FastAPI documents bodies as JSON), encoded by orjson."""
 
     def render(self, content: Any) -> bytes:
         return orjson.dumps(content)

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -61,12 +62,14 @@ def _act_as(engine: Engine, role: str) -> None:
 def build_engine(url: str, *, pool_size: int = 10) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(
-            parsed,
-            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
-            pool_size=pool_size,
-            max_overflow=pool_size,
-        )
+        connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        if parsed.database in (None, "", ":memory:"):
+            # One shared connection: each new one would open another empty database.
+            engine = create_engine(parsed, connect_args=connect_args, poolclass=StaticPool)
+        else:
+            engine = create_engine(
+                parsed, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size
+            )
         _configure_sqlite(engine)
         return engine
     return create_engine(
