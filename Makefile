@@ -6,6 +6,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+WRK ?= /usr/bin/wrk
 
 .PHONY: serve test lint bench clean
 
@@ -15,21 +16,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The playground's browser tests drive Debian's Chromium through Playwright.
+# The playground's browser tests drive Debian's Chromium through Playwright;
+# the benchmark's load generator is Debian's wrk.
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(WRK):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk
 
 serve: $(STAMP)
 	$(BIN)/edm serve
 
-test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check src tests examples
+test: $(STAMP) $(CHROMIUM) $(WRK)
+	$(BIN)/ruff check src tests examples bench
+	$(BIN)/mypy --strict src/edm examples
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples
-	$(BIN)/ruff format --check src tests examples
-	$(BIN)/mypy --strict src/edm/client examples
+	$(BIN)/ruff check src tests examples bench
+	$(BIN)/ruff format --check src tests examples bench
+	$(BIN)/mypy --strict src/edm examples
+
+# Throughput, latency and ratios to the stack's ceiling on SQLite and PostgreSQL
+# (docs/performance.md); `make bench BENCH_ARGS=--quick` for a short run.
+bench: $(STAMP) $(WRK)
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) edm.db edm.db-* .edm test-artifacts

@@ -12,7 +12,7 @@ def utcnow() -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """`2026-11-26T04:13:09.123456Z`."""
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def json_value(value: Any) -> Any:

@@ -19,6 +19,7 @@ from sqlalchemy import create_engine, inspect
 from edm.manifest import RESOURCES, Operation, OperationKind, Resource
 from edm.store.database import normalize_url
 from edm.store.schema import TABLES, metadata
+from edm.store.search import include_in_autogenerate
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors", "request_id"}
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -293,7 +294,10 @@ def test_migrated_database_matches_the_tables_built_from_the_manifest(database_u
     engine = create_engine(normalize_url(database_url))
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            context = MigrationContext.configure(
+                conn,
+                opts={"compare_type": True, "include_name": include_in_autogenerate},
+            )
             differences = compare_metadata(context, metadata)
             tables = set(inspect(conn).get_table_names())
     finally:

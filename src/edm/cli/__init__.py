@@ -9,6 +9,7 @@ import typer
 from edm.cli.database import db_app
 from edm.cli.errors import CLIError
 from edm.cli.output import api_error_line
+from edm.cli.seed import seed
 from edm.cli.serve import serve
 from edm.cli.tickets import tickets_app
 from edm.cli.token import token
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.command()(serve)
 app.command()(token)
+app.command()(seed)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 

@@ -22,7 +22,7 @@ from edm.helpdesk import sla
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
-from edm.store.counters import next_value
+from edm.store.counters import allocate
 from edm.store.database import Database
 from edm.store.schema import TABLES
 
@@ -71,7 +71,7 @@ class TicketService(ResourceService):
             if named is not None
             else sla.default_policy(conn, principal.tenant_id)
         )
-        seq = next_value(conn, principal.tenant_id, TICKETS.name)
+        seq = allocate(conn, principal.tenant_id, TICKETS.name)
         values |= {
             "number": TICKETS.number.format(seq),
             "submitted_by_id": values.get("submitted_by_id") or principal.subject,

@@ -21,6 +21,7 @@ from edm.settings import Settings
 
 LEEWAY_SECONDS = 30
 MAX_CLAIM_LENGTH = 255
+VERIFIED_CACHE_SIZE = 4096
 
 
 class ConfigurationError(RuntimeError):
@@ -83,9 +84,25 @@ class TokenVerifier:
         self._key, self._algorithms = _verification_key(settings)
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
+        self._verified: dict[str, tuple[Principal, float]] = {}
 
     def principal(self, authorization: str | None) -> Principal:
-        """The caller named by an `Authorization: Bearer` header, or 401."""
+        """The caller named by an `Authorization: Bearer` header, or 401.
+
+        A verified header is remembered until its token expires, so a client
+        reusing its token pays for the signature check once per process.
+        """
+        if authorization and (hit := self._verified.get(authorization)) is not None:
+            principal, expires_at = hit
+            if time.time() < expires_at + LEEWAY_SECONDS:
+                return principal
+        principal, expires_at = self._verify(authorization)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[authorization or ""] = (principal, expires_at)
+        return principal
+
+    def _verify(self, authorization: str | None) -> tuple[Principal, float]:
         if not authorization:
             raise Unauthorized("Missing Authorization: Bearer <token> header")
         scheme, _, token = authorization.partition(" ")
@@ -109,12 +126,13 @@ class TokenVerifier:
             raise Unauthorized("The token has expired") from None
         except jwt.InvalidTokenError as exc:
             raise Unauthorized(f"Invalid token: {exc}") from None
-        return Principal(
+        principal = Principal(
             subject=_claim(claims, "sub", required=True) or "",
             tenant_id=_claim(claims, "tenant_id", required=True) or "",
             app_id=_claim(claims, "app_id", required=False),
             roles=_roles(claims),
         )
+        return principal, float(claims["exp"])
 
 
 def mint_token(

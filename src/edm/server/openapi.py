@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel
 
 from edm.manifest import RESOURCES, FieldType, Operation, OperationKind, Resource
 from edm.server.models import ResourceModels, models_for
@@ -213,7 +214,11 @@ def install_openapi(app: FastAPI) -> None:
         _drop_framework_validation_errors(schema)
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         updates = {models_for(res).update for res in RESOURCES}
-        extra_models = [Problem, *(models_for(res).create for res in RESOURCES), *updates]
+        extra_models: list[type[BaseModel]] = [
+            Problem,
+            *(models_for(res).create for res in RESOURCES),
+            *updates,
+        ]
         for model in extra_models:
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             if model in updates:

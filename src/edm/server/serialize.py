@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import orjson
@@ -10,10 +9,7 @@ import starlette.responses
 
 from edm.manifest import FieldType, Resource
 from edm.service import Record
-
-
-def format_datetime(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+from edm.timestamps import format_datetime
 
 
 class RecordEncoder:

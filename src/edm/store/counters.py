@@ -15,16 +15,19 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from edm.store.schema import counters
 
 
-def next_value(conn: Connection, tenant_id: str, name: str) -> int:
-    """Increment and return the tenant's counter `name` (starting at 1)."""
+def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int:
+    """Take `count` consecutive values of the tenant's counter `name`; return the first.
+
+    Counters start at 1; a create takes one value, a bulk load a block.
+    """
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     upsert = (
         insert(counters)
-        .values(tenant_id=tenant_id, name=name, value=1)
+        .values(tenant_id=tenant_id, name=name, value=count)
         .on_conflict_do_update(
             index_elements=[counters.c.tenant_id, counters.c.name],
-            set_={"value": counters.c.value + 1},
+            set_={"value": counters.c.value + count},
         )
         .returning(counters.c.value)
     )
-    return int(conn.execute(upsert).scalar_one())
+    return int(conn.execute(upsert).scalar_one()) - count + 1

@@ -19,6 +19,7 @@ from edm.manifest.model import RangeFilter
 from edm.store.json_ops import ArrayContains
 from edm.store.schema import TABLES, seq_column, sort_column_name
 from edm.store.scope import visible_to
+from edm.store.search import indexed_search, may_match_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +95,19 @@ def _filter_clause(res: Resource, table: Table, flt: Filter) -> ColumnElement[bo
 
 
 def _search_clause(res: Resource, table: Table, text: str) -> ColumnElement[bool]:
+    """A searchable field contains `text`, any case (number only where it can match)."""
     pattern = f"%{escape_like(text)}%"
-    return or_(*(table.c[f.name].ilike(pattern, escape="\\") for f in res.searchable_fields))
+    fields = [
+        f
+        for f in res.searchable_fields
+        if not (res.number and f.name == res.number.field) or may_match_number(res, text)
+    ]
+
+    def test(columns: Any) -> ColumnElement[bool]:
+        tests = [columns[f.name].ilike(pattern, escape="\\") for f in fields]
+        return or_(*tests) if tests else false()
+
+    return indexed_search(res, table, text, test)
 
 
 def _after_clause(
@@ -104,7 +116,10 @@ def _after_clause(
     """Rows strictly after `after` in (column NULLS LAST, id) order."""
     value, last_id = after
     column, ident = table.c[column_name], table.c.id
-    beyond = (lambda a, b: a < b) if descending else (lambda a, b: a > b)
+
+    def beyond(left: Any, right: Any) -> ColumnElement[bool]:
+        return left < right if descending else left > right  # type: ignore[no-any-return]
+
     if not nullable:
         return beyond(tuple_(column, ident), tuple_(value, last_id))
     if value is None:

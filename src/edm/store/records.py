@@ -25,7 +25,7 @@ class RecordStore:
             if f.type is FieldType.ENUM and f.sortable
         }
 
-    def _with_hidden_columns(self, values: dict[str, Any]) -> dict[str, Any]:
+    def with_hidden_columns(self, values: dict[str, Any]) -> dict[str, Any]:
         """Add the index-only columns derived from `values`."""
         derived = dict(values)
         for name, ranks in self._ranked.items():
@@ -36,11 +36,12 @@ class RecordStore:
     def insert(
         self, conn: Connection, values: dict[str, Any], *, seq: int | None = None
     ) -> Row[Any]:
-        row = self._with_hidden_columns(values)
+        row = self.with_hidden_columns(values)
         row[REVISION] = 1
         if (seq_name := seq_column(self.res)) is not None:
             row[seq_name] = seq
-        return conn.execute(insert(self.table).values(row).returning(self.table)).one()
+        # Parameters rather than .values(row): SQLAlchemy caches the compiled statement.
+        return conn.execute(insert(self.table).returning(self.table), row).one()
 
     def find(
         self,
@@ -68,7 +69,7 @@ class RecordStore:
     def update(self, conn: Connection, current: Row[Any], changes: dict[str, Any]) -> Row[Any]:
         """Write `changes` to the row read as `current` and bump its revision."""
         table = self.table
-        values = self._with_hidden_columns(changes)
+        values = self.with_hidden_columns(changes)
         values[REVISION] = current.revision + 1
         stmt = (
             update(table)

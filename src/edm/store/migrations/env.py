@@ -6,6 +6,7 @@ from alembic import context
 
 from edm.store.database import build_engine
 from edm.store.schema import metadata
+from edm.store.search import include_in_autogenerate
 
 config = context.config
 
@@ -13,13 +14,19 @@ config = context.config
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=metadata)
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            include_name=include_in_autogenerate,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     engine = build_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=metadata)
+        context.configure(
+            connection=conn, target_metadata=metadata, include_name=include_in_autogenerate
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

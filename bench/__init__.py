@@ -1,0 +1,1 @@
+"""EDM's benchmark: `python -m bench.run` (or `make bench`); see docs/performance.md."""

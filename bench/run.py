@@ -1,0 +1,265 @@
+"""Benchmark EDM against its stack's ceiling, on SQLite and PostgreSQL, at several sizes.
+
+    python -m bench.run                      # full run (see docs/performance.md)
+    python -m bench.run --quick --databases sqlite --sizes 200   # smoke test
+
+For each database and size: a throwaway database, `edm db upgrade`, `edm
+seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
+wrk with 16 connections on each operation for a fixed duration. The
+ceiling (bench/ceiling.py on the same uvicorn and worker count) is measured
+in the same run, and every operation is printed as a ratio of it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bench.dataset import (
+    TENANT,
+    BenchDatabase,
+    create_requests,
+    read_requests,
+    seed_database,
+    write_requests_after_creates,
+)
+from bench.load import CPUS, Load, Result, ensure_wrk, measure, write_requests
+from bench.processes import Server, free_port, processes_matching
+from bench.report import markdown
+from edm.server.auth import mint_token
+
+SECRET = "bench-secret-" + "x" * 40
+READS = ("get_id", "get_number", "list", "list_filtered", "list_deep", "search")
+WRITES = ("create", "update", "close")
+CEILING_OF = {
+    "get_id": "GET",
+    "get_number": "GET",
+    "create": "POST",
+    "update": "POST",
+    "close": "POST",
+    "list": "list",
+    "list_filtered": "list",
+    "list_deep": "list",
+    "search": "list",
+}
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated")
+    parser.add_argument("--sizes", default="1000,1000000", help="tickets in the big tenant")
+    parser.add_argument("--small-tenants", type=int, default=1000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per operation")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each measurement")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--postgres-url", default="postgresql://127.0.0.1:5432/postgres")
+    parser.add_argument("--quick", action="store_true", help="1 s per operation, no warm-up")
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    parser.add_argument("--markdown", type=Path, help="write the tables here")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration, args.warmup = 1, 0
+    return args
+
+
+def _env(**extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "EDM_JWT_SECRET": SECRET,
+        # The limiter runs (its cost is measured) but never refuses the bench's load.
+        "EDM_RATE_LIMIT_REQUESTS": str(10**9),
+        **extra,
+    }
+
+
+@contextmanager
+def _server(
+    name: str, command: list[str], port: int, workdir: Path, **env: str
+) -> Iterator[Server]:
+    server = Server.start(name, command, _env(**env), port, workdir / f"{name}.log")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> dict[str, Result]:
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.ceiling:app",
+        "--port",
+        str(port),
+        "--workers",
+        str(args.workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    body = create_requests()[0][2]
+    files = {
+        "GET": [("GET", "/ticket", None)],
+        "POST": [("POST", "/ticket", body)],
+        "list": [("GET", "/list", None)],
+    }
+    results = {}
+    with _server("ceiling", command, port, workdir) as server:
+        for name, lines in files.items():
+            path = write_requests(workdir / f"ceiling-{name}.txt", lines)
+            results[name] = measure(
+                f"ceiling {name}",
+                wrk,
+                server.url,
+                path,
+                load=load,
+                headers=["Content-Type: application/json"],
+                server_pids=server.pids(),
+            )
+            _print(results[name])
+    return results
+
+
+def _print(result: Result) -> None:
+    ratio = f"  {result.ratio:.2f}x {result.ceiling}" if result.ratio is not None else ""
+    print(
+        f"  {result.op:<14} {result.rps:9.0f} req/s  p50 {result.p50_ms:7.2f} ms  "
+        f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  gen cpu {result.generator_cpu:.0%}"
+        f"{ratio}",
+        flush=True,
+    )
+
+
+def _edm_block(
+    args: argparse.Namespace,
+    wrk: str,
+    load: Load,
+    workdir: Path,
+    kind: str,
+    size: int,
+    ceiling: dict[str, Result],
+) -> dict[str, object]:
+    db = BenchDatabase.create(kind, workdir, args.postgres_url)
+    try:
+        db.migrate()
+        started = time.monotonic()
+        seed_database(db, size, args.small_tenants)
+        seed_seconds = time.monotonic() - started
+        port = free_port()
+        edm = str(Path(sys.executable).with_name("edm"))
+        command = [
+            edm,
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--database-url",
+            db.url,
+        ]
+        token = mint_token(
+            SECRET, tenant_id=TENANT, subject="bench-agent", roles=["agent"], ttl_seconds=24 * 3600
+        )
+        headers = [f"Authorization: Bearer {token}", "Content-Type: application/json"]
+        results: list[Result] = []
+        with _server(f"edm-{kind}-{size}", command, port, workdir) as server:
+
+            def database_pids() -> list[int]:
+                return processes_matching(db.name) if db.name else []
+
+            requests = read_requests(db, server.url, token, size)
+            requests["create"] = create_requests()
+
+            def run(op: str, mode: str = "random") -> None:
+                path = write_requests(workdir / f"{kind}-{size}-{op}.txt", requests[op])
+                result = measure(
+                    op,
+                    wrk,
+                    server.url,
+                    path,
+                    load=load,
+                    headers=headers,
+                    server_pids=server.pids(),
+                    database_pids=database_pids,
+                    mode=mode,
+                )
+                reference = ceiling[CEILING_OF[op]]
+                result.ratio = result.rps / reference.rps
+                result.ceiling = f"ceiling {CEILING_OF[op]}"
+                spent = result.server_cpu_ms + result.database_cpu_ms
+                result.cpu_ratio = reference.server_cpu_ms / spent if spent else None
+                results.append(result)
+                _print(result)
+
+            for op in (*READS, "create"):
+                run(op)
+            requests.update(write_requests_after_creates(db))
+            run("update")
+            run("close", mode="sequential")
+        return {
+            "database": kind,
+            "size": size,
+            "seed_seconds": seed_seconds,
+            "results": [r.to_json() for r in results],
+        }
+    finally:
+        db.drop()
+
+
+def main() -> None:
+    args = _arguments()
+    wrk = ensure_wrk()
+    load = Load(args.connections, args.threads, args.duration, args.warmup)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    report: dict[str, object] = {
+        "machine": {
+            "cpus": CPUS,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+            "load_average": os.getloadavg(),
+        },
+        "load": {
+            "connections": load.connections,
+            "threads": load.threads,
+            "duration_s": load.duration,
+            "warmup_s": load.warmup,
+            "workers": args.workers,
+        },
+        "blocks": [],
+    }
+    with tempfile.TemporaryDirectory(prefix="edm-bench-") as tmp:
+        workdir = Path(tmp)
+        print("ceiling (bench/ceiling.py)", flush=True)
+        ceiling = _ceiling(args, wrk, load, workdir)
+        report["ceiling"] = {name: r.to_json() for name, r in ceiling.items()}
+        for kind in args.databases.split(","):
+            for size in sizes:
+                print(
+                    f"{kind}, {size} tickets in one tenant + {args.small_tenants} small tenants",
+                    flush=True,
+                )
+                report["blocks"].append(_edm_block(args, wrk, load, workdir, kind, size, ceiling))  # type: ignore[attr-defined]
+    text = markdown(report)
+    print(text)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    if args.markdown:
+        args.markdown.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""The benchmark runs end to end in its quickest mode (SQLite only, no timing asserted)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.run import CEILING_OF
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> None:
+    report_path = tmp_path / "bench.json"
+    command = [
+        sys.executable, "-m", "bench.run", "--quick", "--databases", "sqlite",
+        "--sizes", "200", "--small-tenants", "3", "--json", str(report_path),
+    ]  # fmt: skip
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+    report = json.loads(report_path.read_text())
+    (block,) = report["blocks"]
+    results = {r["op"]: r for r in block["results"]}
+    assert set(results) == set(CEILING_OF)
+    assert {op: r["errors"] for op, r in results.items()} == dict.fromkeys(CEILING_OF, 0)
+    assert all(r["requests"] > 0 for r in results.values())
+    assert set(report["ceiling"]) == set(CEILING_OF.values())
