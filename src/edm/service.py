@@ -47,6 +47,12 @@ def _has_access(principal: Principal, access: Access) -> bool:
     }[access]
 
 
+def _matches(if_match: str, etag: str) -> bool:
+    """RFC 9110 If-Match: `*` or a list of entity tags, compared strongly."""
+    tags = {tag.strip() for tag in if_match.split(",")}
+    return "*" in tags or etag in tags
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     records: list[Record]
@@ -122,7 +128,6 @@ class ResourceService:
     ) -> Record:
         """Create from the fields the caller sent; the manifest supplies defaults."""
         self._require(principal, self.res.write_access, "create")
-        self._check_requester_fields(principal, values, RequesterAccess.CREATE)
         now = self.clock()
         stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
         with self.db.write(principal.tenant_id) as conn:
@@ -130,6 +135,8 @@ class ResourceService:
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
                 stamped[self.res.parent.field] = parent.id
+            # After the parent lookup: a record the caller cannot see is a 404, not a 403.
+            self._check_requester_fields(principal, values, RequesterAccess.CREATE)
             stamped, seq = self._prepare_create(conn, principal, stamped, parent)
             record = self.store.insert(conn, stamped, seq=seq)
             self._after_write(conn, principal, None, record, "create", parent)
@@ -138,10 +145,11 @@ class ResourceService:
     def update(
         self, principal: Principal, key: str, changes: Changes, *, if_match: str | None = None
     ) -> Record:
-        self._check_requester_fields(principal, changes, RequesterAccess.CREATE_AND_UPDATE)
-
-        def apply(conn: Connection, p: Principal, current: Record, now: datetime) -> Changes:
-            return self._prepare_update(conn, p, current, now, dict(changes))
+        def apply(conn: Connection, p: Principal, current: Record, now: datetime) -> Changes | None:
+            self._check_requester_fields(p, changes, RequesterAccess.CREATE_AND_UPDATE)
+            differing = {k: v for k, v in changes.items() if getattr(current, k) != v}
+            prepared = self._prepare_update(conn, p, current, now, differing)
+            return prepared or None  # nothing changes: no write, no new ETag, no event
 
         return self._modify(principal, key, if_match, "update", apply)
 
@@ -183,7 +191,7 @@ class ResourceService:
             self._check_operation_allowed(principal, operation)
             if operation == "restore" and not current.is_deleted:
                 raise Conflict(f"{self.res.title} {key} is not deleted", code="not_deleted")
-            if if_match is not None and if_match.strip() not in ("*", etag_of(current)):
+            if if_match is not None and not _matches(if_match, etag_of(current)):
                 raise PreconditionFailed(
                     f"{self.res.title} {key} has changed; its ETag is now {etag_of(current)}"
                 )

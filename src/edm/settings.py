@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import NonNegativeInt, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///edm.db"
@@ -24,16 +25,12 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     dev_secret_file: Path = DEV_SECRET_FILE
-    max_body_bytes: int = 1024 * 1024
-    db_pool_size: int = 10
+    max_body_bytes: PositiveInt = 1024 * 1024
+    db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None
-    rate_limit_requests: int = 60_000  # per tenant+app and window; 0 turns limiting off
-    rate_limit_window_seconds: int = 60
-
-    @property
-    def uses_default_database(self) -> bool:
-        return self.database_url == DEFAULT_DATABASE_URL
+    rate_limit_requests: NonNegativeInt = 60_000  # per tenant+app and window; 0 turns it off
+    rate_limit_window_seconds: PositiveInt = 60
 
     @property
     def dev_mode(self) -> bool:
@@ -63,6 +60,7 @@ def ensure_dev_secret(path: Path) -> tuple[str, bool]:
         return existing, False
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
-    path.write_text(secret + "\n")
-    path.chmod(0o600)
+    # Created owner-only from the start, never briefly readable by others.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+        file.write(secret + "\n")
     return secret, True

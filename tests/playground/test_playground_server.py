@@ -40,7 +40,13 @@ def dev_http(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     secret_file.write_text(DEV_SECRET + "\n")
     settings = Settings(database_url=database_url, dev_secret_file=secret_file)
     assert settings.dev_mode
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    # As a browser on this machine would call it: the endpoint refuses remote callers.
+    with TestClient(
+        create_app(settings),
+        base_url="http://127.0.0.1",
+        client=("127.0.0.1", 50000),
+        raise_server_exceptions=False,
+    ) as client:
         yield client
 
 
@@ -127,3 +133,20 @@ def test_dev_token_rejects_bad_claims_naming_the_field(
 def test_playground_routes_stay_out_of_the_openapi_document(dev_http: TestClient) -> None:
     paths = dev_http.get("/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith(("/playground", DEV_TOKEN))]
+
+
+@pytest.mark.parametrize(
+    ("base_url", "client"),
+    [
+        ("http://127.0.0.1", ("203.0.113.7", 40000)),  # a remote caller
+        ("http://evil.example.com", ("127.0.0.1", 40000)),  # a DNS-rebound page
+    ],
+)
+def test_dev_tokens_are_refused_to_remote_callers_and_foreign_host_names(
+    dev_http: TestClient, base_url: str, client: tuple[str, int]
+) -> None:
+    body = {"tenant_id": "victim", "sub": "mallory", "roles": ["admin"]}
+    with TestClient(dev_http.app, base_url=base_url, client=client) as remote:
+        response = remote.post(DEV_TOKEN, json=body)
+    assert response.status_code == 403
+    assert "token" not in response.json()

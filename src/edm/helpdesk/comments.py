@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from edm.errors import Conflict
+from edm.errors import Conflict, FieldError, Forbidden
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
@@ -35,6 +35,11 @@ class CommentService(ResourceService):
         if parent.status == "closed":
             raise Conflict(
                 f"Ticket {parent.number} is closed; reopen it to comment", code="ticket_closed"
+            )
+        if principal.is_requester_only and not values["public"]:
+            raise Forbidden(
+                "Requesters' comments are public; internal notes are for agents",
+                errors=[FieldError("public", "forbidden_field", "requesters cannot set false")],
             )
         values["author_id"] = principal.subject
         return values, None

@@ -82,7 +82,10 @@ def resolution_due(
     if target is None:
         return None
     budget = timedelta(minutes=target["resolution_minutes"]) + paused
-    return add_business_time(created_at, budget, business_hours(policy))
+    try:
+        return add_business_time(created_at, budget, business_hours(policy))
+    except OverflowError:  # hours too sparse to ever spend the budget: no reachable due date
+        return None
 
 
 def pause_between(policy: Policy | None, start: datetime, end: datetime) -> timedelta:

@@ -315,7 +315,6 @@ COMMENTS = Resource(
             nullable=False,
             default=True,
             filterable=True,
-            requester=_STAFF_ONLY,
         ),
         Field(
             "author_id",

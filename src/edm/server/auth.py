@@ -22,6 +22,7 @@ from edm.settings import Settings
 LEEWAY_SECONDS = 30
 MAX_CLAIM_LENGTH = 255
 VERIFIED_CACHE_SIZE = 4096
+MIN_SECRET_BYTES = 32
 
 
 class ConfigurationError(RuntimeError):
@@ -43,6 +44,10 @@ def _verification_key(settings: Settings) -> tuple[Any, list[str]]:
             return key, ["ES256"]
         raise ConfigurationError("EDM_JWT_PUBLIC_KEY must be an RSA or EC (P-256) key")
     secret = settings.signing_secret
+    if secret is not None and len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ConfigurationError(
+            f"EDM_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes for HS256 (RFC 7518)"
+        )
     if secret is None:
         raise ConfigurationError(
             "No token key: set EDM_JWT_SECRET or EDM_JWT_PUBLIC_KEY, or run `edm serve` "

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from starlette.responses import Response
 
-from edm.errors import ValidationFailed
+from edm.errors import Forbidden, ValidationFailed
 from edm.identity import Role
 from edm.server.auth import MAX_CLAIM_LENGTH, mint_token
 from edm.server.body import field_errors, read_json_object
@@ -46,6 +46,17 @@ class DevTokenRequest(BaseModel):
     roles: list[Role] | None = None
 
 
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def _from_this_machine(request: Request) -> bool:
+    """The caller and the name it used are both local (no remote or DNS-rebound use)."""
+    client = request.client.host if request.client else ""
+    host = request.url.hostname or ""
+    local_client = client in _LOOPBACK_HOSTS or client.startswith("127.")
+    return local_client and (host in _LOOPBACK_HOSTS or host.startswith("127."))
+
+
 def install_dev_tokens(app: FastAPI, settings: Settings) -> None:
     """Add the minting endpoint; call only in development mode."""
     secret = settings.signing_secret
@@ -54,6 +65,8 @@ def install_dev_tokens(app: FastAPI, settings: Settings) -> None:
 
     @app.post(DEV_TOKEN_PATH, include_in_schema=False)
     async def mint_dev_token(request: Request) -> Response:
+        if not _from_this_machine(request):
+            raise Forbidden("Development tokens are minted only for callers on this machine")
         body = await read_json_object(request, required=True)
         try:
             claims = DevTokenRequest.model_validate(body)

@@ -34,7 +34,7 @@ def _no_nul(value: str) -> str:
 
 
 def _reference(value: str) -> str:
-    if not _REFERENCE.match(value):
+    if not _REFERENCE.fullmatch(value):
         raise PydanticCustomError(
             "invalid_reference", "must be a UUID or an EDM id such as tkt_01JD…"
         )

@@ -116,6 +116,16 @@ async def database_error_handler(request: Request, exc: Exception) -> Response:
     if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
         raise exc
     log.warning("database unavailable (request %s): %s", request_id, exc.orig)
+    return database_unavailable(request_id)
+
+
+async def pool_timeout_handler(request: Request, exc: Exception) -> Response:
+    """Every pooled connection is busy: shed load with a 503 instead of queueing on."""
+    log.warning("database pool exhausted (request %s)", request_id_of(request))
+    return database_unavailable(request_id_of(request))
+
+
+def database_unavailable(request_id: str | None) -> Response:
     error = ServiceUnavailable(
         "The database is unavailable; retry shortly",
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},

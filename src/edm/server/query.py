@@ -7,6 +7,7 @@ naming the parameter; comma-separated values mean "any of" and the literal
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,10 +18,12 @@ from edm.identity import Principal
 from edm.manifest import Field, FieldType, Resource
 from edm.store.cursor import CursorCodec, CursorError, CursorScope
 from edm.store.listing import AnyOf, Bound, ContainsAny, Filter, ListQuery
+from edm.store.schema import sort_column_name
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_PARAM_LENGTH = 1000
 _LIST_PARAMS = ("limit", "cursor", "order", "q", "include_deleted")
+_DECIMAL = re.compile(r"[0-9]{1,4}")
 
 
 def _single(params: QueryParams, name: str) -> str | None:
@@ -51,11 +54,12 @@ def parse_bool(params: QueryParams, name: str) -> bool:
 
 
 def parse_datetime(name: str, value: str) -> datetime:
+    """An aware UTC datetime; naive values are taken as UTC."""
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidParameter(name, "must be an RFC 3339 date-time") from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed
 
 
 class ListParams:
@@ -102,7 +106,7 @@ class ListParams:
         value = _single(params, "limit")
         if value is None:
             return DEFAULT_LIMIT
-        if not value.isdigit() or not 1 <= int(value) <= MAX_LIMIT:
+        if not _DECIMAL.fullmatch(value) or not 1 <= int(value) <= MAX_LIMIT:
             raise InvalidParameter("limit", f"must be an integer from 1 to {MAX_LIMIT}")
         return int(value)
 
@@ -125,16 +129,22 @@ class ListParams:
         scope = CursorScope(principal.tenant_id, principal.app_id, order)
         try:
             position = self.codec.decode(value, scope)
+            if len(position) != 2 or not isinstance(position[1], str):
+                raise CursorError("malformed cursor")
+            return self._sort_value(order_field, position[0]), position[1]
         except (CursorError, ValueError, KeyError, TypeError) as exc:
             raise InvalidParameter("cursor", str(exc) or "malformed cursor") from None
-        if len(position) != 2 or not isinstance(position[1], str):
-            raise InvalidParameter("cursor", "malformed cursor")
-        return self._sort_value(order_field, position[0]), position[1]
 
     def _sort_value(self, order_field: str, stored: Any) -> Any:
-        """Datetimes travel in cursors as ISO strings; other sort keys as they are."""
-        if stored is not None and self.res.field(order_field).type is FieldType.DATETIME:
+        """Datetimes travel in cursors as ISO strings, other sort keys as they are."""
+        if stored is None:
+            return None
+        field = self.res.field(order_field)
+        if field.type is FieldType.DATETIME:
             return datetime.fromisoformat(stored)
+        expected = str if sort_column_name(self.res, order_field) == field.name else int
+        if type(stored) is not expected:
+            raise CursorError("malformed cursor")
         return stored
 
     def encode_cursor(self, principal: Principal, order: str, position: tuple[Any, str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Index,
@@ -50,8 +51,10 @@ def seq_column(res: Resource) -> str | None:
 
 def _column_type(field: Field) -> Any:
     match field.type:
-        case FieldType.ID | FieldType.REFERENCE:
+        case FieldType.ID:
             return String(64)
+        case FieldType.REFERENCE:
+            return String(255)  # may hold a token's `sub`, e.g. submitted_by_id
         case FieldType.STRING:
             return String(field.max_length) if field.max_length else Text()
         case FieldType.TEXT:
@@ -61,7 +64,7 @@ def _column_type(field: Field) -> Any:
         case FieldType.BOOLEAN:
             return Boolean()
         case FieldType.INTEGER:
-            return Integer()
+            return BigInteger()
         case FieldType.DATETIME:
             return UTCDateTime()
         case FieldType.TAGS | FieldType.OBJECT:
