@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from pydantic import ValidationError
 
 from edm.cli.database import db_app
 from edm.cli.errors import CLIError
@@ -36,6 +37,12 @@ def main() -> None:
     except CLIError as exc:
         typer.secho(f"error: {exc}", err=True, fg=typer.colors.RED)
         sys.exit(exc.exit_code)
+    except ValidationError as exc:  # EDM_* settings that do not parse
+        problems = "; ".join(
+            f"EDM_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors()
+        )
+        typer.secho(f"error: invalid configuration: {problems}", err=True, fg=typer.colors.RED)
+        sys.exit(1)
     except APIError as exc:
         typer.secho(f"error: {api_error_line(exc)}", err=True, fg=typer.colors.RED)
         sys.exit(1)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from edm.cli.errors import CLIError
 from edm.settings import Settings
@@ -21,16 +21,25 @@ DatabaseURL = Annotated[
 
 
 def display_url(url: str) -> str:
-    return make_url(url).render_as_string(hide_password=True)
+    """The URL without its password; a CLIError if it is not a database URL at all."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        raise CLIError(f"not a database URL: {url!r}") from None
+
+
+def first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line only."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def migrate(url: str) -> None:
     """Upgrade the database at `url`, as one CLIError line on failure."""
+    shown = display_url(url)
     try:
         upgrade(url)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CLIError(f"cannot migrate {display_url(url)}: {reason}") from None
+        raise CLIError(f"cannot migrate {shown}: {first_line(exc)}") from None
 
 
 @db_app.command("upgrade")

@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from edm.cli.database import DatabaseURL, display_url, migrate
+from edm.cli.database import DatabaseURL, display_url, first_line, migrate
 from edm.cli.errors import CLIError
 from edm.server.auth import ConfigurationError, TokenVerifier
 from edm.settings import Settings, ensure_dev_secret
@@ -23,12 +23,12 @@ def _check_schema(settings: Settings, force_migrate: bool) -> None:
     if force_migrate or url.startswith("sqlite"):
         migrate(url)
         return
+    shown = display_url(url)
     engine = build_engine(url, pool_size=1)
     try:
         current = is_up_to_date(engine)
     except SQLAlchemyError as exc:
-        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-        raise CLIError(f"cannot reach {display_url(url)}: {reason}") from None
+        raise CLIError(f"cannot reach {shown}: {first_line(exc)}") from None
     finally:
         engine.dispose()
     if not current:
