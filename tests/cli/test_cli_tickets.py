@@ -267,7 +267,7 @@ def test_close_then_reopen(cli: Runner, agent: Any) -> None:
     assert agent.get(path).json()["status"] == "open"
 
 
-@pytest.mark.parametrize(("flags", "public"), [([], True), (["--internal"], False)])
+@pytest.mark.parametrize(("flags", "public"), [([], True), (["--no-public"], False)])
 def test_comment(cli: Runner, agent: Any, flags: list[str], public: bool) -> None:
     ticket = create(agent)
 

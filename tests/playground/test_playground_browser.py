@@ -318,6 +318,15 @@ def test_next_page_follows_the_cursor(page: Page, server: str) -> None:
             },
         ),
         (
+            "list",
+            # "Any of" repeats the option; tags keep the comma (a repeated --tag means "all").
+            {"Number": "TKT-0001,TKT-0002", "Tag": "vpn,mfa"},
+            {
+                "CLI": "edm tickets list --number TKT-0001 --number TKT-0002 --tag vpn,mfa",
+                "curl": "number=TKT-0001%2CTKT-0002",
+            },
+        ),
+        (
             "get",
             {"ID": "TKT-0001"},
             {
@@ -436,3 +445,20 @@ def test_page_runs_without_errors_under_its_csp(page: Page, server: str) -> None
     panel.get_by_label("Title", exact=True).fill("CSP check")
     _send(panel, 201)
     assert problems == []
+
+
+def test_operations_without_a_cli_command_say_so(page: Page) -> None:
+    page.goto("/playground")
+    snippet = page.evaluate(
+        """async () => {
+            const m = await import("/playground/assets/snippets.js");
+            const req = {
+                res: { name: "sla_policies", fields: [] },
+                op: { name: "list", cli: null, path: "/api/v1/helpdesk/sla_policies" },
+                query: [], body: null, pathValues: {},
+            };
+            return m.cliSnippet(req, "http://127.0.0.1:8000");
+        }"""
+    )
+    assert "no command for sla_policies list" in snippet
+    assert "edm sla" not in snippet

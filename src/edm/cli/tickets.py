@@ -340,18 +340,22 @@ def reopen(ticket: TicketRef, as_json: AsJson = False) -> None:
 def comment(
     ticket: TicketRef,
     body: Annotated[str, typer.Option("--body", metavar="TEXT", help=BODY_HELP)],
-    internal: Annotated[
-        bool, typer.Option("--internal", help="An internal note, hidden from the requester.")
-    ] = False,
+    public: Annotated[
+        bool,
+        typer.Option(
+            "--public/--no-public",
+            help="--no-public makes an internal note, hidden from the requester.",
+        ),
+    ] = True,
     as_json: AsJson = False,
 ) -> None:
-    """Comment on a ticket (public unless --internal)."""
+    """Comment on a ticket (public unless --no-public)."""
     with make_client() as client:
-        note = client.helpdesk.tickets.comments.create(ticket, body=body, public=not internal)
+        note = client.helpdesk.tickets.comments.create(ticket, body=body, public=public)
     if as_json:
         output.print_json(note.to_dict())
     else:
-        kind = "internal note" if internal else "public comment"
+        kind = "public comment" if public else "internal note"
         typer.echo(f"Added {kind} {note.id} to {ticket}")
 
 

@@ -203,12 +203,39 @@ TICKETS = Resource(
         ),
     ),
     operations=(
-        Operation("list", OperationKind.LIST, "List tickets, newest first, with filters."),
-        Operation("get", OperationKind.GET, "Get a ticket by id or by number (TKT-0042)."),
-        Operation("create", OperationKind.CREATE, "Create a ticket; the number is assigned."),
-        Operation("update", OperationKind.UPDATE, "Change some fields; null clears a field."),
-        Operation("close", OperationKind.ACTION, "Close the ticket (idempotent)."),
-        Operation("reopen", OperationKind.ACTION, "Reopen a resolved or closed ticket."),
+        Operation(
+            "list",
+            OperationKind.LIST,
+            "List tickets, newest first, with filters.",
+            cli="tickets list",
+        ),
+        Operation(
+            "get",
+            OperationKind.GET,
+            "Get a ticket by id or by number (TKT-0042).",
+            cli="tickets get",
+        ),
+        Operation(
+            "create",
+            OperationKind.CREATE,
+            "Create a ticket; the number is assigned.",
+            cli="tickets create",
+        ),
+        Operation(
+            "update",
+            OperationKind.UPDATE,
+            "Change some fields; null clears a field.",
+            cli="tickets update",
+        ),
+        Operation(
+            "close", OperationKind.ACTION, "Close the ticket (idempotent).", cli="tickets close"
+        ),
+        Operation(
+            "reopen",
+            OperationKind.ACTION,
+            "Reopen a resolved or closed ticket.",
+            cli="tickets reopen",
+        ),
         Operation("delete", OperationKind.DELETE, "Soft-delete the ticket.", admin_only=True),
         Operation("restore", OperationKind.ACTION, "Bring a deleted ticket back.", admin_only=True),
     ),
@@ -327,7 +354,7 @@ COMMENTS = Resource(
     ),
     operations=(
         Operation("list", OperationKind.LIST, "List a ticket's comments, oldest first."),
-        Operation("create", OperationKind.CREATE, "Comment on a ticket."),
+        Operation("create", OperationKind.CREATE, "Comment on a ticket.", cli="tickets comment"),
     ),
 )
 
@@ -388,5 +415,12 @@ EVENTS = Resource(
             nullable=False,
         ),
     ),
-    operations=(Operation("list", OperationKind.LIST, "List a ticket's history, oldest first."),),
+    operations=(
+        Operation(
+            "list",
+            OperationKind.LIST,
+            "List a ticket's history, oldest first.",
+            cli="tickets history",
+        ),
+    ),
 )

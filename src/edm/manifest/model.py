@@ -137,6 +137,7 @@ class Operation:
     kind: OperationKind
     summary: str
     admin_only: bool = False
+    cli: str | None = None  # the `edm` command that performs it, e.g. "tickets list"
 
     @property
     def method(self) -> str:
@@ -166,6 +167,7 @@ class Operation:
             "path": collection_path + self.path_suffix,
             "summary": self.summary,
             "admin_only": self.admin_only,
+            "cli": self.cli,
         }
 
 

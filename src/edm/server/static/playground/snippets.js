@@ -65,11 +65,16 @@ export function pythonSnippet(req, origin) {
   ].join("\n");
 }
 
-/** `--name value` words for one value; booleans are flags, tags repeat. */
+/** The CLI's flag for a field or parameter: `assigned_to_id` -> `--assigned-to`. */
+function cliFlag(name) {
+  return `--${name.replace(/_id$/, "").replaceAll("_", "-")}`;
+}
+
+/** `--name value` words for one value: booleans are flags, lists repeat the flag. */
 function cliOption(name, value) {
-  const flag = `--${name.replaceAll("_", "-")}`;
+  const flag = cliFlag(name);
   if (value === true) return [flag];
-  if (value === false) return [`--no-${name.replaceAll("_", "-")}`];
+  if (value === false) return [`--no-${flag.slice(2)}`];
   if (Array.isArray(value) && value.every((v) => typeof v === "string")) {
     return value.flatMap((item) => [flag, shellQuote(item)]);
   }
@@ -83,6 +88,21 @@ function cliOption(name, value) {
 function cliBodyName(res, name) {
   const field = res.fields.find((f) => f.name === name);
   return field?.type === "tags" && field.filter_param ? field.filter_param : name;
+}
+
+// Query parameters the CLI has no option for, and what to use instead.
+const CLI_INSTEAD = { cursor: "--all walks every page", include_deleted: "the SDK or curl" };
+
+/**
+ * A query value as the CLI takes it: an "a,b" filter repeats the option
+ * (`--status a --status b`), except text search and tags, where repeating
+ * `--tag` would mean "every tag" rather than "any of".
+ */
+function cliQueryValue(req, q) {
+  if (q.kind === "boolean") return q.value === "true";
+  const field = req.res.fields.find((f) => f.filter_param === q.name);
+  const anyOfList = field && field.type !== "tags" && q.value.includes(",");
+  return anyOfList ? q.value.split(",") : q.value;
 }
 
 /** `cmd a b` on one line, or continued with backslashes when it is long. */
@@ -102,21 +122,22 @@ function shellLine(words) {
   return lines.join(" \\\n");
 }
 
+/** The `edm` command the manifest names for this operation, with its options. */
 export function cliSnippet(req, origin) {
-  const group = req.res.sdk
-    .split(".")
-    .slice(2)
-    .map((part) => part.replaceAll("_", "-"));
+  if (!req.op.cli) {
+    return `# The edm command line has no command for ${req.res.name} ${req.op.name};\n# use the Python SDK or curl.`;
+  }
+  const unsupported = req.query.filter((q) => q.name in CLI_INSTEAD);
   const options = [
-    ...req.query.flatMap((q) =>
-      cliOption(q.name, q.kind === "boolean" ? q.value === "true" : q.value),
-    ),
+    ...req.query
+      .filter((q) => !(q.name in CLI_INSTEAD))
+      .flatMap((q) => cliOption(q.name, cliQueryValue(req, q))),
     ...Object.entries(req.body ?? {}).flatMap(([k, v]) => cliOption(cliBodyName(req.res, k), v)),
   ];
-  const words = ["edm", ...group, req.op.name, ...pathArgs(req).map(shellQuote), ...options];
-  return [`export EDM_BASE_URL=${shellQuote(origin)}  # and EDM_TOKEN`, shellLine(words)].join(
-    "\n",
-  );
+  const words = ["edm", ...req.op.cli.split(" "), ...pathArgs(req).map(shellQuote), ...options];
+  const notes = unsupported.map((q) => `# ${q.name} has no CLI option: use ${CLI_INSTEAD[q.name]}`);
+  return [`export EDM_BASE_URL=${shellQuote(origin)}  # and EDM_TOKEN`, shellLine(words), ...notes]
+    .join("\n");
 }
 
 export function curlSnippet(req, origin) {
