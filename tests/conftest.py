@@ -9,11 +9,6 @@ suite runs on a temporary SQLite file.
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import warnings
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import httpx
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -31,6 +25,7 @@ from edm.server.auth import mint_token
 from edm.settings import Settings
 from edm.store.database import normalize_url
 from edm.store.migrate import upgrade
+from live_server import LiveServer
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -157,66 +152,19 @@ def admin(caller: CallerFactory) -> Caller:
     return caller("admin", sub="admin-1")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class LiveServer:
-    """An `edm serve` subprocess, as a user starts it."""
-
-    def __init__(self, database_url: str, cwd: Path, env: dict[str, str] | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        command = [str(Path(sys.executable).with_name("edm")), "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            command,
-            cwd=cwd,
-            env={
-                **os.environ,
-                "EDM_DATABASE_URL": database_url,
-                "EDM_JWT_SECRET": JWT_SECRET,
-                **(env or {}),
-            },
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        self._wait_until_ready()
-
-    def _wait_until_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                output = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"edm serve exited early:\n{output}")
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("edm serve did not become ready")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
     """`live_server()` starts an `edm serve` on the session database; all stop at teardown."""
     started: list[LiveServer] = []
 
     def start(**env: str) -> LiveServer:
-        server = LiveServer(database_url, tmp_path, env)
+        environment = {
+            **os.environ,
+            "EDM_DATABASE_URL": database_url,
+            "EDM_JWT_SECRET": JWT_SECRET,
+            **env,
+        }
+        server = LiveServer(tmp_path, environment)
         started.append(server)
         return server
 

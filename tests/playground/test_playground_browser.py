@@ -10,10 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ import jwt
 import pytest
 
 from edm.manifest import resource
+from live_server import LiveServer
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 Browser = playwright_sync.Browser
@@ -40,62 +37,22 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-EDM = Path(sys.executable).with_name("edm")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-STARTUP_TIMEOUT_S = 30
 TICKETS = resource("tickets").to_json()
 JWT = re.compile(r"^[\w-]+\.[\w-]+\.[\w-]+$")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait_until_healthy(base_url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"edm serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"edm serve did not become healthy:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A fresh `edm serve` in development mode (own ./edm.db and dev secret)."""
-    workdir = tmp_path_factory.mktemp("serve")
-    log = workdir / "serve.log"
-    port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("EDM_")}
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(EDM), "serve", "--port", str(port)],
-            cwd=workdir,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base_url = f"http://127.0.0.1:{port}"
+    live = LiveServer(tmp_path_factory.mktemp("serve"), env)
     try:
-        _wait_until_healthy(base_url, proc, log)
-        yield base_url
+        yield live.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        live.stop()
 
 
 @pytest.fixture(scope="module")
