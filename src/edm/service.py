@@ -31,6 +31,9 @@ Record = Row[Any]
 Changes = dict[str, Any]
 # An action computes the changes to apply to a locked record, or None for "no change".
 Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
+# Runs last inside a write's transaction with its outcome, so that what it
+# writes (e.g. the stored response of an idempotent request) commits with it.
+OnCommit = Callable[[Connection, Record], None]
 
 
 def etag_of(record: Record) -> str:
@@ -124,7 +127,12 @@ class ResourceService:
     # -- writes ----------------------------------------------------------------
 
     def create(
-        self, principal: Principal, values: Changes, parent_key: str | None = None
+        self,
+        principal: Principal,
+        values: Changes,
+        parent_key: str | None = None,
+        *,
+        on_commit: OnCommit | None = None,
     ) -> Record:
         """Create from the fields the caller sent; the manifest supplies defaults."""
         self._require(principal, self.res.write_access, "create")
@@ -140,6 +148,8 @@ class ResourceService:
             stamped, seq = self._prepare_create(conn, principal, stamped, parent)
             record = self.store.insert(conn, stamped, seq=seq)
             self._after_write(conn, principal, None, record, "create", parent)
+            if on_commit is not None:
+                on_commit(conn, record)
         return record
 
     def update(
@@ -159,18 +169,33 @@ class ResourceService:
 
         return self._modify(principal, key, if_match, "delete", soft_delete)
 
-    def restore(self, principal: Principal, key: str, *, if_match: str | None = None) -> Record:
+    def restore(
+        self,
+        principal: Principal,
+        key: str,
+        *,
+        if_match: str | None = None,
+        on_commit: OnCommit | None = None,
+    ) -> Record:
         def undelete(_conn: Connection, _p: Principal, _rec: Record, _now: datetime) -> Changes:
             return {"is_deleted": False, "deleted_at": None, "deleted_by": None}
 
-        return self._modify(principal, key, if_match, "restore", undelete, include_deleted=True)
+        return self._modify(
+            principal, key, if_match, "restore", undelete, include_deleted=True, on_commit=on_commit
+        )
 
     def run_action(
-        self, name: str, principal: Principal, key: str, *, if_match: str | None = None
+        self,
+        name: str,
+        principal: Principal,
+        key: str,
+        *,
+        if_match: str | None = None,
+        on_commit: OnCommit | None = None,
     ) -> Record:
         if name == "restore":
-            return self.restore(principal, key, if_match=if_match)
-        return self._modify(principal, key, if_match, name, self.actions[name])
+            return self.restore(principal, key, if_match=if_match, on_commit=on_commit)
+        return self._modify(principal, key, if_match, name, self.actions[name], on_commit=on_commit)
 
     def _modify(
         self,
@@ -181,6 +206,7 @@ class ResourceService:
         compute: Action,
         *,
         include_deleted: bool = False,
+        on_commit: OnCommit | None = None,
     ) -> Record:
         """Lock the record, check permission and precondition, apply `compute`."""
         self._require(principal, self.res.write_access, operation)
@@ -198,10 +224,13 @@ class ResourceService:
             now = self.clock()
             new_values = compute(conn, principal, current, now)
             if new_values is None:
-                return current
-            new_values |= {"updated_at": now, "updated_by": principal.subject}
-            record = self.store.update(conn, current, new_values)
-            self._after_write(conn, principal, current, record, operation, None)
+                record = current
+            else:
+                new_values |= {"updated_at": now, "updated_by": principal.subject}
+                record = self.store.update(conn, current, new_values)
+                self._after_write(conn, principal, current, record, operation, None)
+            if on_commit is not None:
+                on_commit(conn, record)
         return record
 
     # -- rules -----------------------------------------------------------------

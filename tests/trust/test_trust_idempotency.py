@@ -8,6 +8,9 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from sqlalchemy.exc import OperationalError
+
+from edm.store.idempotency import IdempotencyStore
 
 TICKETS = "/api/v1/helpdesk/tickets"
 
@@ -103,3 +106,27 @@ def test_keys_expire_after_24_hours(agent, monkeypatch):
     assert again.status_code == 201
     assert "Idempotent-Replayed" not in again.headers
     assert again.json()["id"] != first.json()["id"]
+
+
+def test_the_record_and_its_stored_response_commit_together(agent, monkeypatch):
+    """If storing the response fails, the write rolls back too: a retry runs once more
+    and leaves exactly one record (never a ticket without its stored response)."""
+    original = IdempotencyStore.complete_in
+    calls = {"n": 0}
+
+    def fail_first(self, conn, principal, key, response):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("UPDATE idempotency_keys", {}, Exception("connection lost"))
+        return original(self, conn, principal, key, response)
+
+    monkeypatch.setattr(IdempotencyStore, "complete_in", fail_first)
+    failed = post(agent, "k-atomic", {"title": "Exactly once"})
+    assert failed.status_code == 503
+    assert count(agent) == 0
+    retried = post(agent, "k-atomic", {"title": "Exactly once"})
+    assert retried.status_code == 201
+    replay = post(agent, "k-atomic", {"title": "Exactly once"})
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json() == retried.json()
+    assert count(agent) == 1

@@ -1,9 +1,10 @@
 """`Idempotency-Key` on POST: run once, answer every replay with the first response.
 
-The first response is stored, errors included, unless it is a 5xx: those
-release the key so the client's retry can run again. The same key with a
-different request is a 422; a replay while the first is still running is a
-409 with `Retry-After`.
+A successful write stores its response in the write's own transaction, so
+the record and the answer to replays commit together or not at all. Other
+outcomes (4xx errors) are stored afterwards; a 5xx releases the key so the
+client's retry can run again. The same key with a different request is a
+422; a replay while the first is still running is a 409 with `Retry-After`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable
 
+from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -54,16 +56,30 @@ def _replay(stored: StoredResponse) -> Response:
     )
 
 
+class Recorder:
+    """Stores a write's response inside the write's transaction."""
+
+    def __init__(self, store: IdempotencyStore, principal: Principal, key: str) -> None:
+        self._store, self._principal, self._key = store, principal, key
+        self.recorded = False
+
+    def __call__(self, conn: Connection, response: StoredResponse) -> None:
+        self._store.complete_in(conn, self._principal, self._key, response)
+        self.recorded = True
+
+
+Handler = Callable[[Recorder | None], Awaitable[Response]]
+
+
 class IdempotencyGuard:
     def __init__(self, store: IdempotencyStore) -> None:
         self.store = store
 
-    async def run(
-        self, request: Request, principal: Principal, handler: Callable[[], Awaitable[Response]]
-    ) -> Response:
+    async def run(self, request: Request, principal: Principal, handler: Handler) -> Response:
+        """Run `handler` once per key; it passes the recorder to its write, if any."""
         key = _key(request)
         if key is None:
-            return await handler()
+            return await handler(None)
         fingerprint = await _fingerprint(request)
         claim = await run_in_threadpool(self.store.claim, principal, key, fingerprint, utcnow())
         if claim.state is ClaimState.REPLAY and claim.response is not None:
@@ -84,14 +100,17 @@ class IdempotencyGuard:
                 code="idempotency_in_progress",
                 headers={"Retry-After": "1"},
             )
+        recorder = Recorder(self.store, principal, key)
         try:
             try:
-                response = await handler()
+                response = await handler(recorder)
             except EDMError as error:
                 response = problem_response(error, request_id_of(request))
         except BaseException:
             await run_in_threadpool(self.store.release, principal, key)
             raise
+        if recorder.recorded:
+            return response
         if response.status_code >= 500:
             await run_in_threadpool(self.store.release, principal, key)
             return response

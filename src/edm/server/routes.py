@@ -7,8 +7,11 @@ rules live in the service and the scoping function, not here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -17,13 +20,14 @@ from edm.errors import FieldError, NotFound, ValidationFailed
 from edm.identity import Principal
 from edm.manifest import Operation, OperationKind, Resource
 from edm.server.body import read_json_object, validate_fields
-from edm.server.idempotency import IdempotencyGuard
+from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
 from edm.server.openapi import operation_docs
 from edm.server.query import ListParams, check_known, parse_bool
 from edm.server.serialize import JSONResponse, RecordEncoder
-from edm.service import Record, ResourceService, etag_of
+from edm.service import OnCommit, Record, ResourceService, etag_of
 from edm.store.cursor import CursorCodec
+from edm.store.idempotency import StoredResponse
 
 MAX_KEY_LENGTH = 64
 
@@ -66,12 +70,30 @@ class ResourceRoutes:
         self.encoder = RecordEncoder(res)
         self.list_params = ListParams(res, codec)
 
-    def _record_response(self, record: Record, status: int = 200, **headers: str) -> Response:
-        return JSONResponse(
-            self.encoder.to_json(record),
-            status_code=status,
-            headers={"ETag": etag_of(record), **headers},
+    def _stored(self, record: Record, status: int, headers: dict[str, str]) -> StoredResponse:
+        """The response for `record`, as an idempotent replay will send it."""
+        return StoredResponse(
+            status,
+            {"content-type": "application/json", "etag": etag_of(record), **headers},
+            orjson.dumps(self.encoder.to_json(record)),
         )
+
+    def _record_response(self, record: Record, status: int = 200, **headers: str) -> Response:
+        stored = self._stored(record, status, headers)
+        return Response(stored.body, status_code=status, headers=stored.headers)
+
+    def _on_commit(
+        self, recorder: Recorder | None, status: int, headers: Callable[[Record], dict[str, str]]
+    ) -> OnCommit | None:
+        """Record the response for `recorder` inside the write's transaction."""
+        if recorder is None:
+            return None
+        return lambda conn, record: recorder(conn, self._stored(record, status, headers(record)))
+
+    def _location(self, record: Record) -> dict[str, str]:
+        if not self.res.has_operation("get"):
+            return {}
+        return {"Location": f"{self.res.path}/{record.id}"}
 
     def _parent_key(self, request: Request) -> str | None:
         if self.res.parent is None:
@@ -107,21 +129,22 @@ class ResourceRoutes:
         return self._record_response(record)
 
     async def create(self, request: Request, principal: Caller) -> Response:
-        return await self.idempotency.run(
-            request, principal, lambda: self._create(request, principal)
-        )
+        async def perform(recorder: Recorder | None) -> Response:
+            check_known(request.query_params, set())
+            body = await read_json_object(request, required=True)
+            values = validate_fields(self.res, self.models.create, body or {})
+            record = await run_in_threadpool(
+                partial(
+                    self.service.create,
+                    principal,
+                    values,
+                    self._parent_key(request),
+                    on_commit=self._on_commit(recorder, 201, self._location),
+                )
+            )
+            return self._record_response(record, 201, **self._location(record))
 
-    async def _create(self, request: Request, principal: Principal) -> Response:
-        check_known(request.query_params, set())
-        body = await read_json_object(request, required=True)
-        values = validate_fields(self.res, self.models.create, body or {})
-        record = await run_in_threadpool(
-            self.service.create, principal, values, self._parent_key(request)
-        )
-        headers = {}
-        if self.res.has_operation("get"):
-            headers["Location"] = f"{self.res.path}/{record.id}"
-        return self._record_response(record, 201, **headers)
+        return await self.idempotency.run(request, principal, perform)
 
     async def update(self, request: Request, principal: Caller, key: RecordKey) -> Response:
         check_known(request.query_params, set())
@@ -148,25 +171,26 @@ class ResourceRoutes:
 
     def action(self, name: str) -> Any:
         async def run(request: Request, principal: Caller, key: RecordKey) -> Response:
-            return await self.idempotency.run(
-                request, principal, lambda: perform(request, principal, key)
-            )
-
-        async def perform(request: Request, principal: Principal, key: str) -> Response:
-            check_known(request.query_params, set())
-            body = await read_json_object(request, required=False)
-            if body:
-                raise ValidationFailed(
-                    [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
+            async def perform(recorder: Recorder | None) -> Response:
+                check_known(request.query_params, set())
+                body = await read_json_object(request, required=False)
+                if body:
+                    raise ValidationFailed(
+                        [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
+                    )
+                record = await run_in_threadpool(
+                    partial(
+                        self.service.run_action,
+                        name,
+                        principal,
+                        _checked_key(self.res, key),
+                        if_match=request.headers.get("if-match"),
+                        on_commit=self._on_commit(recorder, 200, lambda _record: {}),
+                    )
                 )
-            record = await run_in_threadpool(
-                self.service.run_action,
-                name,
-                principal,
-                _checked_key(self.res, key),
-                if_match=request.headers.get("if-match"),
-            )
-            return self._record_response(record)
+                return self._record_response(record)
+
+            return await self.idempotency.run(request, principal, perform)
 
         return run
 

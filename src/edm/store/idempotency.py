@@ -99,11 +99,17 @@ class IdempotencyStore:
 
     def complete(self, principal: Principal, key: str, response: StoredResponse) -> None:
         with self.db.write(principal.tenant_id) as conn:
-            conn.execute(
-                update(keys)
-                .where(*_where(principal, key))
-                .values(status=response.status, headers=response.headers, body=response.body)
-            )
+            self.complete_in(conn, principal, key, response)
+
+    def complete_in(
+        self, conn: Connection, principal: Principal, key: str, response: StoredResponse
+    ) -> None:
+        """Store the outcome inside the caller's transaction (atomic with its write)."""
+        conn.execute(
+            update(keys)
+            .where(*_where(principal, key))
+            .values(status=response.status, headers=response.headers, body=response.body)
+        )
 
     def release(self, principal: Principal, key: str) -> None:
         """Forget a claim whose request failed in a way worth retrying (5xx)."""
