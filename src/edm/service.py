@@ -89,7 +89,9 @@ class ResourceService:
         conditions = tuple(self.computed_filter(name, value) for name, value in query.computed)
         with self.db.read(principal.tenant_id) as conn:
             if self.parent is not None and self.res.parent is not None:
-                parent = self.parent.find(conn, principal, parent_key or "")
+                parent = self.parent.find(
+                    conn, principal, parent_key or "", include_deleted=query.include_deleted
+                )
                 parent_filter = AnyOf(self.res.parent.field, (parent.id,))
                 query = replace(query, filters=(*query.filters, parent_filter))
             rows = self.store.page(conn, principal, query, conditions)

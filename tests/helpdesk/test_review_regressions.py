@@ -108,3 +108,12 @@ def test_an_empty_jwt_secret_is_refused_at_start(tmp_path):
 def test_a_short_jwt_secret_is_accepted_with_a_warning(tmp_path, caplog):
     TokenVerifier(Settings(jwt_secret="short", dev_secret_file=tmp_path / "unused"))
     assert "shorter than 32 bytes" in caplog.text
+
+
+def test_admins_can_audit_a_deleted_ticket_before_restoring_it(admin):
+    ticket = admin.post(TICKETS, json={"title": "x"}).json()
+    admin.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": "note"})
+    admin.delete(f"{TICKETS}/{ticket['id']}")
+    events = admin.get(f"{TICKETS}/{ticket['id']}/events", params={"include_deleted": "true"})
+    assert [e["action"] for e in events.json()["data"]] == ["create", "comment", "delete"]
+    assert admin.get(f"{TICKETS}/{ticket['id']}/events").status_code == 404

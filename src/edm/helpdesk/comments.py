@@ -26,7 +26,11 @@ COMMENTS = resource("comments")
 class CommentService(ResourceService):
     def __init__(self, db: Database, *, parent: ResourceService, **kwargs: Any) -> None:
         super().__init__(COMMENTS, db, parent=parent, **kwargs)
-        self.tickets = parent
+
+    @property
+    def tickets_service(self) -> ResourceService:
+        assert self.parent is not None
+        return self.parent
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
@@ -64,7 +68,7 @@ class CommentService(ResourceService):
             and principal.subject != parent.submitted_by_id
         )
         if is_first_response:
-            self.tickets.store.update(
+            self.tickets_service.store.update(
                 conn,
                 parent,
                 {
@@ -74,7 +78,7 @@ class CommentService(ResourceService):
                 },
             )
             changes["first_response_at"] = [None, json_value(after.created_at)]
-        assert self.tickets.history is not None
-        self.tickets.history.append(
+        assert self.tickets_service.history is not None
+        self.tickets_service.history.append(
             conn, principal, parent.id, "comment", changes, after.created_at
         )

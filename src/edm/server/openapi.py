@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
@@ -11,9 +11,7 @@ from pydantic import BaseModel
 from edm.manifest import RESOURCES, FieldType, Operation, OperationKind, Resource
 from edm.server.models import ResourceModels, models_for
 from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
-
-if TYPE_CHECKING:
-    from edm.server.query import ListParams
+from edm.server.query import DEFAULT_LIMIT, MAX_LIMIT, ListParams
 
 _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.LIST: (400, 401, 403, 429, 503),
@@ -30,7 +28,7 @@ _ERROR_TEXT = {
     404: "No such record for this caller",
     409: "Conflicts with the record's state",
     412: "If-Match does not match the current ETag",
-    413: "Body larger than 1 MiB",
+    413: "Body larger than the configured limit (1 MiB by default)",
     415: "Body is not application/json",
     422: "Invalid fields",
     429: "Rate limit exceeded",
@@ -57,8 +55,8 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
     parameters = [
         _query_parameter(
             "limit",
-            "Page size, 1..200 (default 50).",
-            {"type": "integer", "minimum": 1, "maximum": 200, "default": 50},
+            f"Page size, 1..{MAX_LIMIT} (default {DEFAULT_LIMIT}).",
+            {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
         _query_parameter(
             "cursor", "Opaque cursor from a previous page's next_cursor.", {"type": "string"}
