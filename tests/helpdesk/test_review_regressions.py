@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from edm.server.app import create_app
 from edm.server.auth import ConfigurationError, TokenVerifier
 from edm.settings import Settings
 
@@ -117,3 +119,15 @@ def test_admins_can_audit_a_deleted_ticket_before_restoring_it(admin):
     events = admin.get(f"{TICKETS}/{ticket['id']}/events", params={"include_deleted": "true"})
     assert [e["action"] for e in events.json()["data"]] == ["create", "comment", "delete"]
     assert admin.get(f"{TICKETS}/{ticket['id']}/events").status_code == 404
+
+
+def test_readyz_fails_on_an_unmigrated_database(tmp_path):
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        jwt_secret="x" * 40,
+        dev_secret_file=tmp_path / "unused",
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_not_migrated"

@@ -16,8 +16,16 @@ from edm.manifest import manifest_json
 from edm.server.problems import DATABASE_RETRY_AFTER_S, problem_response, request_id_of
 from edm.server.serialize import JSONResponse
 from edm.store.database import Database
+from edm.store.migrate import is_up_to_date
 
 NO_AUTH: dict[str, Any] = {"security": []}
+
+
+def _not_ready(request: Request, detail: str, code: str) -> Response:
+    error = ServiceUnavailable(
+        detail, code=code, headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)}
+    )
+    return problem_response(error, request_id_of(request))
 
 
 def meta_router(db: Database) -> APIRouter:
@@ -42,19 +50,20 @@ def meta_router(db: Database) -> APIRouter:
     @router.get(
         "/readyz",
         operation_id="health-ready",
-        summary="The database is reachable.",
+        summary="The database is reachable and its schema is the newest.",
         openapi_extra=NO_AUTH,
     )
     async def readyz(request: Request) -> Response:
         try:
-            await run_in_threadpool(db.ping)
+            migrated = await run_in_threadpool(is_up_to_date, db.engine)
         except SQLAlchemyError:
-            error = ServiceUnavailable(
-                "The database is unreachable",
-                code="database_unavailable",
-                headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+            return _not_ready(request, "The database is unreachable", "database_unavailable")
+        if not migrated:
+            return _not_ready(
+                request,
+                "The database schema is not migrated: run `edm db upgrade`",
+                "database_not_migrated",
             )
-            return problem_response(error, request_id_of(request))
         return JSONResponse({"status": "ready"})
 
     return router

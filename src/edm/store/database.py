@@ -114,9 +114,5 @@ class Database:
                 self._bind_tenant(conn, tenant_id)
                 yield conn
 
-    def ping(self) -> None:
-        with self.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-
     def dispose(self) -> None:
         self.engine.dispose()
