@@ -84,12 +84,12 @@ def validate_fields(res: Resource, model: type[BaseModel], data: dict[str, Any])
     Defaults are not filled in here: the service applies the manifest's
     defaults after checking what the caller actually sent.
     """
+    read_only = [name for name in data if res.has_field(name) and res.field(name).read_only]
     problems = [
         FieldError(name, "read_only", f"'{name}' is set by the server and cannot be written")
-        for name in data
-        if res.has_field(name) and res.field(name).read_only
+        for name in read_only
     ]
-    writable = {k: v for k, v in data.items() if not (res.has_field(k) and res.field(k).read_only)}
+    writable = {k: v for k, v in data.items() if k not in read_only}
     try:
         validated = model.model_validate(writable)
     except ValidationError as exc:
