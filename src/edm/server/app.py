@@ -32,7 +32,7 @@ from edm.server.problems import (
     request_id_of,
 )
 from edm.server.ratelimit import MemoryCounter, RateLimiter, RedisCounter
-from edm.server.routes import build_router
+from edm.server.routes import ResourceRoutes
 from edm.settings import Settings
 from edm.store.cursor import CursorCodec
 from edm.store.database import Database
@@ -60,7 +60,10 @@ async def _request_validation_handler(request: Request, exc: Exception) -> Respo
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     db = Database(
-        settings.database_url, pool_size=settings.db_pool_size, app_role=settings.db_app_role
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        app_role=settings.db_app_role,
+        event_loop=True,
     )
     verifier = TokenVerifier(settings)
     codec = CursorCodec(_cursor_key(settings))
@@ -72,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if isinstance(counter, RedisCounter):
             await counter.close()
-        db.dispose()
+        await db.aclose()
 
     app = FastAPI(
         title="EDM API",
@@ -91,8 +94,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     services = build_services(db)
     app.state.services = services
     idempotency = IdempotencyGuard(IdempotencyStore(db))
-    for res in RESOURCES:
-        app.include_router(build_router(res, services[res.name], codec, idempotency))
+    resource_routes = [
+        ResourceRoutes(res, services[res.name], codec, idempotency) for res in RESOURCES
+    ]
+    for routes in resource_routes:
+        app.router.routes.extend(routes.routes())
 
     app.include_router(meta_router(db))
 
@@ -104,5 +110,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_playground(app, settings)
-    install_openapi(app)
+    install_openapi(app, {routes.res.name: routes.list_params for routes in resource_routes})
     return app

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from sqlalchemy import Connection
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -81,7 +81,9 @@ class IdempotencyGuard:
         if key is None:
             return await handler(None)
         fingerprint = await _fingerprint(request)
-        claim = await run_in_threadpool(self.store.claim, principal, key, fingerprint, utcnow())
+        claim = await self.store.db.run(
+            partial(self.store.claim, principal, key, fingerprint, utcnow())
+        )
         if claim.state is ClaimState.REPLAY and claim.response is not None:
             return _replay(claim.response)
         if claim.state is ClaimState.MISMATCH:
@@ -107,16 +109,16 @@ class IdempotencyGuard:
             except EDMError as error:
                 response = problem_response(error, request_id_of(request))
         except BaseException:
-            await run_in_threadpool(self.store.release, principal, key)
+            await self.store.db.run(partial(self.store.release, principal, key))
             raise
         if recorder.recorded:
             return response
         if response.status_code >= 500:
-            await run_in_threadpool(self.store.release, principal, key)
+            await self.store.db.run(partial(self.store.release, principal, key))
             return response
         headers = {
             name: response.headers[name] for name in _REPLAYED_HEADERS if name in response.headers
         }
         stored = StoredResponse(response.status_code, headers, bytes(response.body))
-        await run_in_threadpool(self.store.complete, principal, key, stored)
+        await self.store.db.run(partial(self.store.complete, principal, key, stored))
         return response

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import orjson
 from fastapi import APIRouter
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -55,7 +55,7 @@ def meta_router(db: Database) -> APIRouter:
     )
     async def readyz(request: Request) -> Response:
         try:
-            migrated = await run_in_threadpool(is_up_to_date, db.engine)
+            migrated = await db.run(partial(is_up_to_date, db.engine), reads_only=True)
         except SQLAlchemyError:
             return _not_ready(request, "The database is unreachable", "database_unavailable")
         if not migrated:

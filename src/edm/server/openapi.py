@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -134,74 +135,91 @@ def _header_parameters(op: Operation) -> list[dict[str, Any]]:
     return headers
 
 
-def _drop_framework_validation_errors(schema: dict[str, Any]) -> None:
-    """FastAPI documents a 422 for path parameters; this app answers those with 400 problems."""
-    for item in schema["paths"].values():
-        for operation in item.values():
-            response = operation.get("responses", {}).get("422", {})
-            if "application/json" in response.get("content", {}):
-                del operation["responses"]["422"]
-    for name in ("HTTPValidationError", "ValidationError"):
-        schema.get("components", {}).get("schemas", {}).pop(name, None)
+def _path_parameter(name: str, description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string"},
+    }
 
 
-def operation_docs(
-    res: Resource, op: Operation, models: ResourceModels, params: ListParams
-) -> dict[str, Any]:
-    """Keyword arguments for `add_api_route` documenting `op`."""
+def _responses(res: Resource, op: Operation, models: ResourceModels) -> dict[str, Any]:
     success = 201 if op.kind is OperationKind.CREATE else 200
     success_model = models.page if op.kind is OperationKind.LIST else models.public
-    responses: dict[int | str, dict[str, Any]] = {
-        success: {"model": success_model, "description": "Success"},
+    responses: dict[str, Any] = {
+        str(success): {
+            "description": "Success",
+            "content": {"application/json": {"schema": _schema_ref(success_model)}},
+        }
     }
     statuses = set(_ERRORS_BY_KIND[op.kind])
     if res.parent is not None:
         statuses.add(404)  # the parent record may not exist for the caller
     for status in sorted(statuses):
-        responses[status] = {
+        responses[str(status)] = {
             "description": _ERROR_TEXT[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _schema_ref(Problem)}},
         }
-    extra: dict[str, Any] = {"parameters": []}
+    return responses
+
+
+def operation_object(
+    res: Resource, op: Operation, models: ResourceModels, params: ListParams
+) -> dict[str, Any]:
+    """The OpenAPI operation object of `op`."""
+    parameters: list[dict[str, Any]] = []
     if res.parent is not None:
-        extra["parameters"].append(
-            {
-                "name": res.parent.param,
-                "in": "path",
-                "required": True,
-                "description": f"The {res.parent.resource.title.lower()}'s id or number.",
-                "schema": {"type": "string"},
-            }
+        parameters.append(
+            _path_parameter(
+                res.parent.param, f"The {res.parent.resource.title.lower()}'s id or number."
+            )
         )
-    extra["parameters"] += _header_parameters(op)
+    if "{id}" in op.path_suffix:
+        parameters.append(_path_parameter("id", "The record's id, or its number."))
+    parameters += _header_parameters(op)
     if op.kind is OperationKind.LIST:
-        extra["parameters"] += _list_parameters(res, params)
+        parameters += _list_parameters(res, params)
     elif op.kind is OperationKind.GET:
-        extra["parameters"] = [
+        parameters.append(
             _query_parameter(
                 "include_deleted",
                 "Also find a soft-deleted record.",
                 {"type": "boolean", "default": False},
             )
-        ]
+        )
+    operation: dict[str, Any] = {
+        "tags": [res.title],
+        "operationId": f"{res.name}-{op.name}",
+        "summary": op.summary,
+        "description": op.summary + (" Admins only." if op.admin_only else ""),
+        "parameters": parameters,
+        "responses": _responses(res, op, models),
+    }
     body_model = {OperationKind.CREATE: models.create, OperationKind.UPDATE: models.update}
     if op.kind in body_model:
-        extra["requestBody"] = {
+        operation["requestBody"] = {
             "required": True,
             "content": {"application/json": {"schema": _schema_ref(body_model[op.kind])}},
         }
-    return {
-        "operation_id": f"{res.name}-{op.name}",
-        "summary": op.summary,
-        "description": op.summary + (" Admins only." if op.admin_only else ""),
-        "status_code": success,
-        "responses": responses,
-        "openapi_extra": extra,
-    }
+    return operation
 
 
-def install_openapi(app: FastAPI) -> None:
-    """Generate the document once, adding the request-body and problem schemas."""
+def _resource_paths(list_params: Mapping[str, ListParams]) -> dict[str, dict[str, Any]]:
+    paths: dict[str, dict[str, Any]] = {}
+    for res in RESOURCES:
+        models = models_for(res)
+        params = list_params[res.name]
+        for op in res.operations:
+            item = paths.setdefault(res.path + op.path_suffix, {})
+            item[op.method.lower()] = operation_object(res, op, models, params)
+    return paths
+
+
+def install_openapi(app: FastAPI, list_params: Mapping[str, ListParams]) -> None:
+    """Generate the document once: the resources' operations from the manifest,
+    the other routes (manifest, health) from FastAPI's own description."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -209,14 +227,13 @@ def install_openapi(app: FastAPI) -> None:
         schema = get_openapi(
             title=app.title, version=app.version, description=app.description, routes=app.routes
         )
-        _drop_framework_validation_errors(schema)
+        schema["paths"] = {**_resource_paths(list_params), **schema.get("paths", {})}
         components = schema.setdefault("components", {}).setdefault("schemas", {})
         updates = {models_for(res).update for res in RESOURCES}
-        extra_models: list[type[BaseModel]] = [
-            Problem,
-            *(models_for(res).create for res in RESOURCES),
-            *updates,
-        ]
+        extra_models: list[type[BaseModel]] = [Problem, *updates]
+        for res in RESOURCES:
+            models = models_for(res)
+            extra_models += [models.public, models.page, models.create]
         for model in extra_models:
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             if model in updates:

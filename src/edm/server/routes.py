@@ -3,18 +3,23 @@
 For each resource: list, get, create, update, delete and its actions
 (`POST /{id}/<action>`), all delegating to the resource's service. Access
 rules live in the service and the scoping function, not here.
+
+These are plain Starlette routes whose handlers take the request alone:
+FastAPI's per-request dependency solving cost more than the rest of a
+`GET` (docs/performance.md). The OpenAPI document describes them from the
+manifest (`edm.server.openapi`), not from handler signatures.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Annotated, Any
+from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Request
-from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from edm.errors import FieldError, NotFound, ValidationFailed
 from edm.identity import Principal
@@ -22,7 +27,6 @@ from edm.manifest import Operation, OperationKind, Resource
 from edm.server.body import read_json_object, validate_fields
 from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
-from edm.server.openapi import operation_docs
 from edm.server.query import ListParams, check_known, parse_bool
 from edm.server.serialize import JSONResponse, RecordEncoder
 from edm.service import OnCommit, Record, ResourceService, etag_of
@@ -43,14 +47,14 @@ async def authenticate(request: Request) -> Principal:
     return principal
 
 
-Caller = Annotated[Principal, Depends(authenticate)]
-RecordKey = Annotated[str, Path(alias="id", description="The record's id, or its number.")]
-
-
 def _checked_key(res: Resource, key: str) -> str:
     if len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise NotFound(f"{res.title} {key[:MAX_KEY_LENGTH]!r} not found")
     return key
+
+
+def _record_key(res: Resource, request: Request) -> str:
+    return _checked_key(res, request.path_params["id"])
 
 
 class ResourceRoutes:
@@ -100,10 +104,12 @@ class ResourceRoutes:
             return None
         return _checked_key(self.res.parent.resource, request.path_params[self.res.parent.param])
 
-    async def list(self, request: Request, principal: Caller) -> Response:
+    async def list(self, request: Request) -> Response:
+        principal = await authenticate(request)
         query = self.list_params.parse(request.query_params, principal)
-        page = await run_in_threadpool(
-            self.service.list, principal, query, self._parent_key(request)
+        page = await self.service.db.run(
+            partial(self.service.list, principal, query, self._parent_key(request)),
+            reads_only=True,
         )
         next_cursor = None
         if page.last_position is not None:
@@ -117,23 +123,29 @@ class ResourceRoutes:
             }
         )
 
-    async def get(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+    async def get(self, request: Request) -> Response:
+        principal = await authenticate(request)
         check_known(request.query_params, {"include_deleted"})
         include_deleted = parse_bool(request.query_params, "include_deleted")
-        record = await run_in_threadpool(
-            self.service.get,
-            principal,
-            _checked_key(self.res, key),
-            include_deleted=include_deleted,
+        record = await self.service.db.run(
+            partial(
+                self.service.get,
+                principal,
+                _record_key(self.res, request),
+                include_deleted=include_deleted,
+            ),
+            reads_only=True,
         )
         return self._record_response(record)
 
-    async def create(self, request: Request, principal: Caller) -> Response:
+    async def create(self, request: Request) -> Response:
+        principal = await authenticate(request)
+
         async def perform(recorder: Recorder | None) -> Response:
             check_known(request.query_params, set())
             body = await read_json_object(request, required=True)
             values = validate_fields(self.res, self.models.create, body or {})
-            record = await run_in_threadpool(
+            record = await self.service.db.run(
                 partial(
                     self.service.create,
                     principal,
@@ -146,31 +158,39 @@ class ResourceRoutes:
 
         return await self.idempotency.run(request, principal, perform)
 
-    async def update(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+    async def update(self, request: Request) -> Response:
+        principal = await authenticate(request)
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
         changes = validate_fields(self.res, self.models.update, body or {})
-        record = await run_in_threadpool(
-            self.service.update,
-            principal,
-            _checked_key(self.res, key),
-            changes,
-            if_match=request.headers.get("if-match"),
+        record = await self.service.db.run(
+            partial(
+                self.service.update,
+                principal,
+                _record_key(self.res, request),
+                changes,
+                if_match=request.headers.get("if-match"),
+            )
         )
         return self._record_response(record)
 
-    async def delete(self, request: Request, principal: Caller, key: RecordKey) -> Response:
+    async def delete(self, request: Request) -> Response:
+        principal = await authenticate(request)
         check_known(request.query_params, set())
-        record = await run_in_threadpool(
-            self.service.delete,
-            principal,
-            _checked_key(self.res, key),
-            if_match=request.headers.get("if-match"),
+        record = await self.service.db.run(
+            partial(
+                self.service.delete,
+                principal,
+                _record_key(self.res, request),
+                if_match=request.headers.get("if-match"),
+            )
         )
         return self._record_response(record)
 
     def action(self, name: str) -> Any:
-        async def run(request: Request, principal: Caller, key: RecordKey) -> Response:
+        async def run(request: Request) -> Response:
+            principal = await authenticate(request)
+
             async def perform(recorder: Recorder | None) -> Response:
                 check_known(request.query_params, set())
                 body = await read_json_object(request, required=False)
@@ -178,12 +198,12 @@ class ResourceRoutes:
                     raise ValidationFailed(
                         [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
                     )
-                record = await run_in_threadpool(
+                record = await self.service.db.run(
                     partial(
                         self.service.run_action,
                         name,
                         principal,
-                        _checked_key(self.res, key),
+                        _record_key(self.res, request),
                         if_match=request.headers.get("if-match"),
                         on_commit=self._on_commit(recorder, 200, lambda _record: {}),
                     )
@@ -199,18 +219,9 @@ class ResourceRoutes:
             return self.action(op.name)
         return getattr(self, op.kind.value)
 
-
-def build_router(
-    res: Resource, service: ResourceService, codec: CursorCodec, idempotency: IdempotencyGuard
-) -> APIRouter:
-    routes = ResourceRoutes(res, service, codec, idempotency)
-    router = APIRouter(tags=[res.title])
-    for op in res.operations:
-        router.add_api_route(
-            res.path + op.path_suffix,
-            routes.handler(op),
-            methods=[op.method],
-            response_class=JSONResponse,
-            **operation_docs(res, op, routes.models, routes.list_params),
+    def routes(self) -> tuple[Route, ...]:
+        """One route per manifest operation of the resource."""
+        return tuple(
+            Route(self.res.path + op.path_suffix, self.handler(op), methods=[op.method])
+            for op in self.res.operations
         )
-    return router

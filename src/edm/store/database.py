@@ -8,17 +8,26 @@ On PostgreSQL the application's sessions act as the `edm_app` role, which
 row-level security binds to the tenant named at the start of each
 transaction (`edm.tenant_id`): a query that forgets its tenant filter sees
 no other tenant's rows. Migrations run as the login role.
+
+The store is synchronous code. The server runs it without a thread hop
+where it can (`Database.run`): handing each request to a worker thread
+costs about 0.1 ms of CPU, as much as the rest of a `GET` by id.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
+from anyio import to_thread
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.util import greenlet_spawn
+
+T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
 
@@ -60,6 +69,7 @@ def _act_as(engine: Engine, role: str) -> None:
 
 
 def build_engine(url: str, *, pool_size: int = 10) -> Engine:
+    """A synchronous engine: SQLite, or PostgreSQL for the CLI, migrations and tests."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
@@ -72,23 +82,55 @@ def build_engine(url: str, *, pool_size: int = 10) -> Engine:
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        parsed, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, pool_recycle=1800
-    )
+    return create_engine(parsed, **_postgresql_pool(pool_size))
+
+
+def _postgresql_pool(pool_size: int) -> dict[str, Any]:
+    return {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
 
 
 class Database:
     """One engine and the two kinds of transaction the service needs.
 
     `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
-    login role, as migrations and bulk loads need.
+    login role, as migrations and bulk loads need. With `event_loop`, a
+    PostgreSQL database is reached through psycopg's asyncio connections:
+    the synchronous store then runs inside `run`, from async code only.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10, app_role: str | None = None) -> None:
-        self.engine = build_engine(url, pool_size=pool_size)
-        self.is_sqlite = self.engine.dialect.name == "sqlite"
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        app_role: str | None = None,
+        event_loop: bool = False,
+    ) -> None:
+        parsed = normalize_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        self._async_engine: AsyncEngine | None = None
+        if event_loop and not self.is_sqlite:
+            self._async_engine = create_async_engine(parsed, **_postgresql_pool(pool_size))
+            self.engine = self._async_engine.sync_engine
+        else:
+            self.engine = build_engine(url, pool_size=pool_size)
         if app_role and not self.is_sqlite:
             _act_as(self.engine, app_role)
+
+    async def run(self, work: Callable[[], T], *, reads_only: bool = False) -> T:
+        """Run store `work` for async code without blocking the event loop on I/O.
+
+        PostgreSQL (asyncio driver): `work` runs in a greenlet and each
+        database round trip yields to the event loop. SQLite reads run inline:
+        under WAL they take microseconds and never wait for a lock. SQLite
+        writes can wait for another process's write lock (up to the busy
+        timeout), so they go to the thread pool.
+        """
+        if self._async_engine is not None:
+            return await greenlet_spawn(work)
+        if reads_only and self.is_sqlite:
+            return work()
+        return await to_thread.run_sync(work)
 
     def _bind_tenant(self, conn: Connection, tenant_id: str | None) -> None:
         if tenant_id is not None and not self.is_sqlite:
@@ -116,3 +158,10 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    async def aclose(self) -> None:
+        """`dispose` for the server, whose PostgreSQL connections are asyncio ones."""
+        if self._async_engine is not None:
+            await self._async_engine.dispose()
+        else:
+            self.dispose()

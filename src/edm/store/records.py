@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, insert, select, update
+from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, insert, select, update
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource
 from edm.store.listing import ListQuery, select_page
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
-from edm.store.scope import visible_to
+from edm.store.scope import ScopeShape, scope_clause, scope_parameters
+
+_KEY = "record_key"
 
 
 class RecordStore:
-    """Data access for one resource; every query goes through `visible_to`."""
+    """Data access for one resource; every query is narrowed to the caller's scope."""
 
     def __init__(self, res: Resource) -> None:
         self.res = res
@@ -53,18 +56,25 @@ class RecordStore:
         for_update: bool = False,
     ) -> Row[Any] | None:
         """The visible record whose id (or human number) is `key`."""
-        table = self.table
-        stmt = select(table).where(
-            visible_to(self.res, table, principal, include_deleted=include_deleted)
-        )
         seq = self.res.number.parse(key) if self.res.number else None
-        if seq is not None:
-            stmt = stmt.where(table.c[seq_column(self.res) or ""] == seq)
-        else:
-            stmt = stmt.where(table.c.id == key)
-        if for_update and conn.dialect.name == "postgresql":
-            stmt = stmt.with_for_update()
-        return conn.execute(stmt).one_or_none()
+        stmt = self._find_statement(
+            ScopeShape.of(principal, include_deleted=include_deleted),
+            by_number=seq is not None,
+            for_update=for_update and conn.dialect.name == "postgresql",
+        )
+        params = scope_parameters(principal)
+        params[_KEY] = key if seq is None else seq
+        return conn.execute(stmt, params).one_or_none()
+
+    @cache  # noqa: B019 - one store per resource, kept for the process's life
+    def _find_statement(
+        self, shape: ScopeShape, *, by_number: bool, for_update: bool
+    ) -> Select[Any]:
+        """Built once per shape: building a statement costs more than running it."""
+        table = self.table
+        column = table.c[seq_column(self.res) or ""] if by_number else table.c.id
+        stmt = select(table).where(scope_clause(self.res, table, shape), column == bindparam(_KEY))
+        return stmt.with_for_update() if for_update else stmt
 
     def update(self, conn: Connection, current: Row[Any], changes: dict[str, Any]) -> Row[Any]:
         """Write `changes` to the row read as `current` and bump its revision."""

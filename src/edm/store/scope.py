@@ -1,16 +1,25 @@
 """The one place that decides which rows a caller may touch.
 
-Every query of a record table goes through `visible_to`: tenant, then
-integration app, then (for requesters) ownership, then soft deletion.
-A row outside that scope does not exist for the caller.
+Every query of a record table goes through `visible_to` (or its cached
+form, `scope_clause` with `scope_parameters`): tenant, then integration
+app, then (for requesters) ownership, then soft deletion. A row outside
+that scope does not exist for the caller.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Table, and_, false
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Table, and_, bindparam, false
 
 from edm.identity import Principal
 from edm.manifest import Resource
+
+_TENANT = "scope_tenant_id"
+_APP = "scope_app_id"
+_SUBJECT = "scope_subject"
 
 
 def in_tenant(table: Table, tenant_id: str) -> ColumnElement[bool]:
@@ -19,19 +28,57 @@ def in_tenant(table: Table, tenant_id: str) -> ColumnElement[bool]:
     return table.c.tenant_id == tenant_id
 
 
-def visible_to(
-    res: Resource, table: Table, principal: Principal, *, include_deleted: bool = False
+@dataclass(frozen=True, slots=True)
+class ScopeShape:
+    """What a caller's scope clause looks like, whatever its tenant, app or subject."""
+
+    has_app: bool
+    requester_only: bool
+    include_deleted: bool
+
+    @classmethod
+    def of(cls, principal: Principal, *, include_deleted: bool = False) -> ScopeShape:
+        return cls(principal.app_id is not None, principal.is_requester_only, include_deleted)
+
+
+def scope_clause(
+    res: Resource, table: Table, shape: ScopeShape, values: Mapping[str, Any] | None = None
 ) -> ColumnElement[bool]:
-    clauses: list[ColumnElement[bool]] = [in_tenant(table, principal.tenant_id)]
-    if principal.app_id is not None:
-        clauses.append(table.c.app_id == principal.app_id)
-    if principal.is_requester_only:
+    """The scope of callers of `shape`, with their `scope_parameters` as `values`.
+
+    Without `values` the caller is left as bind parameters: a statement built
+    on it can be cached and run with the `scope_parameters` of any caller of
+    the same shape. A parameter left out fails the query; it never matches all.
+    """
+
+    def caller(name: str) -> BindParameter[Any]:
+        if values is None:
+            return bindparam(name, required=True)
+        return bindparam(name, values[name])
+
+    clauses: list[ColumnElement[bool]] = [table.c.tenant_id == caller(_TENANT)]
+    if shape.has_app:
+        clauses.append(table.c.app_id == caller(_APP))
+    if shape.requester_only:
         if res.owner_field is not None:
-            clauses.append(table.c[res.owner_field] == principal.subject)
+            clauses.append(table.c[res.owner_field] == caller(_SUBJECT))
         elif res.requester_visible_field is not None:
             clauses.append(table.c[res.requester_visible_field].is_(True))
         else:
             clauses.append(false())
-    if not include_deleted:
+    if not shape.include_deleted:
         clauses.append(table.c.is_deleted.is_(False))
     return and_(*clauses)
+
+
+def scope_parameters(principal: Principal) -> dict[str, Any]:
+    """The values of `scope_clause`'s parameters for `principal`."""
+    return {_TENANT: principal.tenant_id, _APP: principal.app_id, _SUBJECT: principal.subject}
+
+
+def visible_to(
+    res: Resource, table: Table, principal: Principal, *, include_deleted: bool = False
+) -> ColumnElement[bool]:
+    """The scope of `principal` with its values bound, for one-off statements."""
+    shape = ScopeShape.of(principal, include_deleted=include_deleted)
+    return scope_clause(res, table, shape, scope_parameters(principal))
