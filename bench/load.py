@@ -66,6 +66,13 @@ class Result:
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
+    def against(self, reference: Result, name: str) -> None:
+        """Record this operation's throughput and CPU per request as ratios of `reference`."""
+        self.ratio = self.rps / reference.rps
+        self.ceiling = name
+        spent = self.server_cpu_ms + self.database_cpu_ms
+        self.cpu_ratio = reference.server_cpu_ms / spent if spent else None
+
 
 def write_requests(path: Path, lines: list[tuple[str, str, str | None]]) -> Path:
     """A request file for requests.lua: METHOD<TAB>PATH[<TAB>BODY] per line."""

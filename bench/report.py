@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-HEADER = (
-    "| operation | req/s | p50 ms | p99 ms | errors | x ceiling | wrk cpu | edm cpu | db cpu "
-    "| other cpu | max RSS MB | edm cpu ms/req | db cpu ms/req |\n"
-    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-)
 SCALING_HEADER = (
     "| operation | req/s small | req/s large | large / small | p99 ms small | p99 ms large |\n"
     "|---|---:|---:|---:|---:|---:|"
 )
+
+
+def _header(server: str = "edm") -> str:
+    return (
+        f"| operation | req/s | p50 ms | p99 ms | errors | x ceiling | wrk cpu | {server} cpu "
+        f"| db cpu | other cpu | max RSS MB | {server} cpu ms/req | db cpu ms/req |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    )
+
+
+def rate(rps: float) -> str:
+    """Requests per second, with a decimal below 10 (a peer's reads)."""
+    return f"{rps:,.1f}" if rps < 10 else f"{rps:,.0f}"
+
+
+def times(ratio: float) -> str:
+    """A ratio to the ceiling: two decimals, or two significant digits below 0.01."""
+    return f"{ratio:.2f}" if ratio >= 0.01 else f"{ratio:.2g}"
 
 
 def _cells(*values: str) -> str:
@@ -22,11 +35,11 @@ def _cells(*values: str) -> str:
 def _row(r: dict[str, Any]) -> str:
     return _cells(
         r["op"],
-        f"{r['rps']:,.0f}",
+        rate(r["rps"]),
         f"{r['p50_ms']:.2f}",
         f"{r['p99_ms']:.2f}",
         str(r["errors"]),
-        f"{r['ratio']:.2f}" if r.get("ratio") is not None else "",
+        times(r["ratio"]) if r.get("ratio") is not None else "",
         *(f"{r[k]:.0%}" for k in ("generator_cpu", "server_cpu", "database_cpu", "other_cpu")),
         f"{r['worker_rss_mb']:.0f}",
         f"{r.get('server_cpu_ms', 0):.2f}",
@@ -71,15 +84,21 @@ def markdown(report: dict[str, Any]) -> str:
         f"{load['duration_s']} s per operation after {load['warmup_s']} s warm-up; "
         f"{load['workers']} server workers",
         "\n### Ceiling\n",
-        HEADER,
+        _header(),
         *(_row(r) for r in report["ceiling"].values()),
     ]
     for block in report["blocks"]:
         lines += [
             f"\n### {block['database']}, {block['size']:,} tickets "
             f"(seeded in {block['seed_seconds']:.1f} s)\n",
-            HEADER,
+            _header(),
             *(_row(r) for r in block["results"]),
+        ]
+    for peer in report.get("peers", []):
+        lines += [
+            f"\n### {peer['title']} (seeded in {peer['seed_seconds']:.1f} s)\n",
+            _header("server"),
+            *(_row(r) for r in peer["results"]),
         ]
     lines += _scaling(report["blocks"])
     return "\n".join(lines) + "\n"

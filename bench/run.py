@@ -8,6 +8,9 @@ seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
 wrk with 16 connections on each operation for a fixed duration. The
 ceiling (bench/ceiling.py on the same uvicorn and worker count) is measured
 in the same run, and every operation is printed as a ratio of it.
+
+`--peer django-helpdesk` also measures django-helpdesk's DRF ticket API
+(bench/peer.py), installed in a throwaway virtualenv, against the same ceiling.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ from bench.dataset import (
     write_requests_after_creates,
 )
 from bench.load import CPUS, Load, Result, ensure_wrk, measure, write_requests
+from bench.peer import run_peer
 from bench.processes import Server, free_port, processes_matching
-from bench.report import markdown
+from bench.report import markdown, rate, times
 from edm.server.auth import mint_token
 
 SECRET = "bench-secret-" + "x" * 40
@@ -66,6 +70,10 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--postgres-url", default="postgresql://127.0.0.1:5432/postgres")
     parser.add_argument("--quick", action="store_true", help="1 s per operation, no warm-up")
+    parser.add_argument(
+        "--peer", choices=["django-helpdesk"], help="also measure this helpdesk's ticket API"
+    )
+    parser.add_argument("--peer-tickets", type=int, default=5000, help="tickets the peer holds")
     parser.add_argument("--json", type=Path, help="write the figures here")
     parser.add_argument("--markdown", type=Path, help="write the tables here")
     args = parser.parse_args()
@@ -134,9 +142,9 @@ def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> d
 
 
 def _print(result: Result) -> None:
-    ratio = f"  {result.ratio:.2f}x {result.ceiling}" if result.ratio is not None else ""
+    ratio = f"  {times(result.ratio)}x {result.ceiling}" if result.ratio is not None else ""
     print(
-        f"  {result.op:<14} {result.rps:9.0f} req/s  p50 {result.p50_ms:7.2f} ms  "
+        f"  {result.op:<14} {rate(result.rps):>9} req/s  p50 {result.p50_ms:7.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  gen cpu {result.generator_cpu:.0%}"
         f"{ratio}",
         flush=True,
@@ -196,11 +204,7 @@ def _edm_block(
                     database_pids=database_pids,
                     mode=mode,
                 )
-                reference = ceiling[CEILING_OF[op]]
-                result.ratio = result.rps / reference.rps
-                result.ceiling = f"ceiling {CEILING_OF[op]}"
-                spent = result.server_cpu_ms + result.database_cpu_ms
-                result.cpu_ratio = reference.server_cpu_ms / spent if spent else None
+                result.against(ceiling[CEILING_OF[op]], f"ceiling {CEILING_OF[op]}")
                 results.append(result)
                 _print(result)
 
@@ -240,12 +244,25 @@ def main() -> None:
             "workers": args.workers,
         },
         "blocks": [],
+        "peers": [],
     }
     with tempfile.TemporaryDirectory(prefix="edm-bench-") as tmp:
         workdir = Path(tmp)
         print("ceiling (bench/ceiling.py)", flush=True)
         ceiling = _ceiling(args, wrk, load, workdir)
         report["ceiling"] = {name: r.to_json() for name, r in ceiling.items()}
+        if args.peer:
+            print(f"{args.peer}, {args.peer_tickets:,} tickets", flush=True)
+            peer = run_peer(
+                workdir,
+                wrk,
+                load,
+                workers=args.workers,
+                tickets=args.peer_tickets,
+                ceiling=ceiling,
+                on_result=_print,
+            )
+            report["peers"].append(peer)  # type: ignore[attr-defined]
         for kind in args.databases.split(","):
             for size in sizes:
                 print(
