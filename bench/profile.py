@@ -87,14 +87,16 @@ def _asgi_call(app: Any, token: str) -> Callable[[Request], Any]:
     return call
 
 
-def _requests(db: Database) -> dict[str, Iterator[Request]]:
+def _requests(url: str) -> dict[str, Iterator[Request]]:
     table = TABLES["tickets"]
-    with db.read(TENANT) as conn:
+    db = Database(url, pool_size=1)
+    with db.read() as conn:
         rows = conn.execute(
             table.select()
             .where(table.c.tenant_id == TENANT, table.c.status != "closed")
             .with_only_columns(table.c.id, table.c.number)
         ).all()
+    db.dispose()
     ids = [r.id for r in rows]
     bodies = [body.encode() for _m, _p, body in create_requests() if body]
     patch = orjson.dumps({"priority": "high", "title": "Profiled"})
@@ -143,7 +145,7 @@ def main() -> None:
         app = create_app(Settings(database_url=url, jwt_secret=SECRET, rate_limit_requests=10**9))
         token = mint_token(SECRET, tenant_id=TENANT, subject="bench-agent", roles=["agent"])
         call = _asgi_call(app, token)
-        requests = _requests(app.state.db)
+        requests = _requests(url)
         for op in args.ops.split(","):
             best = min(_measure(call, requests[op], args.requests) for _ in range(args.rounds))
             print(f"{op:14} {best * 1e6:8.0f} us/request", flush=True)
