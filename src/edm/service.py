@@ -90,7 +90,11 @@ class ResourceService:
         with self.db.read(principal.tenant_id) as conn:
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(
-                    conn, principal, parent_key or "", include_deleted=query.include_deleted
+                    conn,
+                    principal,
+                    parent_key or "",
+                    include_deleted=query.include_deleted,
+                    response_only=True,
                 )
                 parent_filter = AnyOf(self.res.parent.field, (parent.id,))
                 query = replace(query, filters=(*query.filters, parent_filter))
@@ -103,7 +107,9 @@ class ResourceService:
     def get(self, principal: Principal, key: str, *, include_deleted: bool = False) -> Record:
         self._require(principal, self.res.read_access, "read")
         with self.db.read(principal.tenant_id) as conn:
-            return self.find(conn, principal, key, include_deleted=include_deleted)
+            return self.find(
+                conn, principal, key, include_deleted=include_deleted, response_only=True
+            )
 
     def find(
         self,
@@ -113,10 +119,16 @@ class ResourceService:
         *,
         include_deleted: bool = False,
         for_update: bool = False,
+        response_only: bool = False,
     ) -> Record:
-        """The record `key` visible to `principal`, or 404."""
+        """The record `key` visible to `principal`, or 404 (`RecordStore.find`)."""
         record = self.store.find(
-            conn, principal, key, include_deleted=include_deleted, for_update=for_update
+            conn,
+            principal,
+            key,
+            include_deleted=include_deleted,
+            for_update=for_update,
+            response_only=response_only,
         )
         if record is None:
             raise NotFound(f"{self.res.title} {key} not found")

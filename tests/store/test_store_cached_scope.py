@@ -54,7 +54,11 @@ def test_an_app_caller_does_not_find_the_tenants_other_records(db, caller) -> No
 def test_a_cached_statement_without_its_caller_fails_instead_of_matching_all(db) -> None:
     store = RecordStore(TICKETS)
     statement = store._find_statement(
-        ScopeShape.of(_principal("t")), by_number=False, for_update=False
+        db.engine.dialect,
+        ScopeShape.of(_principal("t")),
+        by_number=False,
+        for_update=False,
+        response_only=False,
     )
     with pytest.raises(StatementError, match="scope_tenant_id"), db.read("t") as conn:
         conn.execute(statement, {"record_key": "anything"})

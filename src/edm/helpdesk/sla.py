@@ -18,13 +18,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, bindparam, select
 
 from edm.errors import FieldError, ValidationFailed
 from edm.helpdesk.business_time import BusinessHours, add_business_time, business_time_between
 from edm.manifest import resource
 from edm.store.schema import TABLES
-from edm.store.scope import in_tenant
 
 SLA_POLICIES = resource("sla_policies")
 _policies = TABLES[SLA_POLICIES.name]
@@ -32,8 +31,16 @@ _policies = TABLES[SLA_POLICIES.name]
 Policy = Row[Any]
 
 
-def _live(stmt: Any) -> Any:
-    return stmt.where(_policies.c.is_deleted.is_(False))
+# Built once, run with parameters: a create looks up its policy every time.
+_BY_ID = select(_policies).where(
+    _policies.c.tenant_id == bindparam("tenant_id"), _policies.c.id == bindparam("policy_id")
+)
+_LIVE_BY_ID = _BY_ID.where(_policies.c.is_deleted.is_(False))
+_LIVE_DEFAULT = select(_policies).where(
+    _policies.c.tenant_id == bindparam("tenant_id"),
+    _policies.c.is_default.is_(True),
+    _policies.c.is_deleted.is_(False),
+)
 
 
 def find_policy(
@@ -46,15 +53,12 @@ def find_policy(
     """
     if policy_id is None:
         return None
-    stmt = select(_policies).where(in_tenant(_policies, tenant_id), _policies.c.id == policy_id)
-    return conn.execute(stmt if deleted_ok else _live(stmt)).one_or_none()
+    stmt = _BY_ID if deleted_ok else _LIVE_BY_ID
+    return conn.execute(stmt, {"tenant_id": tenant_id, "policy_id": policy_id}).one_or_none()
 
 
 def default_policy(conn: Connection, tenant_id: str) -> Policy | None:
-    stmt = select(_policies).where(
-        in_tenant(_policies, tenant_id), _policies.c.is_default.is_(True)
-    )
-    return conn.execute(_live(stmt)).one_or_none()
+    return conn.execute(_LIVE_DEFAULT, {"tenant_id": tenant_id}).one_or_none()
 
 
 def require_policy(conn: Connection, tenant_id: str, policy_id: str) -> Policy:

@@ -28,7 +28,6 @@ from edm.server.body import read_json_object, validate_fields
 from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
 from edm.server.query import ListParams, check_known, parse_bool
-from edm.server.serialize import JSONResponse, RecordEncoder
 from edm.service import OnCommit, Record, ResourceService, etag_of
 from edm.store.cursor import CursorCodec
 from edm.store.idempotency import StoredResponse
@@ -71,7 +70,6 @@ class ResourceRoutes:
         self.service = service
         self.idempotency = idempotency
         self.models = models_for(res)
-        self.encoder = RecordEncoder(res)
         self.list_params = ListParams(res, codec)
 
     def _stored(self, record: Record, status: int, headers: dict[str, str]) -> StoredResponse:
@@ -79,7 +77,7 @@ class ResourceRoutes:
         return StoredResponse(
             status,
             {"content-type": "application/json", "etag": etag_of(record), **headers},
-            orjson.dumps(self.encoder.to_json(record)),
+            record.record_json.encode(),
         )
 
     def _record_response(self, record: Record, status: int = 200, **headers: str) -> Response:
@@ -115,13 +113,12 @@ class ResourceRoutes:
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
             next_cursor = self.list_params.encode_cursor(principal, order, page.last_position)
-        return JSONResponse(
-            {
-                "data": [self.encoder.to_json(r) for r in page.records],
-                "has_more": page.has_more,
-                "next_cursor": next_cursor,
-            }
-        )
+        body = {
+            "data": [orjson.Fragment(r.record_json) for r in page.records],
+            "has_more": page.has_more,
+            "next_cursor": next_cursor,
+        }
+        return Response(orjson.dumps(body), media_type="application/json")
 
     async def get(self, request: Request) -> Response:
         principal = await authenticate(request)

@@ -8,11 +8,29 @@ number, so committed numbers have no gaps.
 
 from __future__ import annotations
 
-from sqlalchemy import Connection
+from functools import cache
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, bindparam
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from edm.store.schema import counters
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    count = bindparam("count", type_=BigInteger())
+    return (
+        insert(counters)
+        .values(tenant_id=bindparam("tenant_id"), name=bindparam("name"), value=count)
+        .on_conflict_do_update(
+            index_elements=[counters.c.tenant_id, counters.c.name],
+            set_={"value": counters.c.value + count},
+        )
+        .returning(counters.c.value)
+    )
 
 
 def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int:
@@ -20,14 +38,5 @@ def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int
 
     Counters start at 1; a create takes one value, a bulk load a block.
     """
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    upsert = (
-        insert(counters)
-        .values(tenant_id=tenant_id, name=name, value=count)
-        .on_conflict_do_update(
-            index_elements=[counters.c.tenant_id, counters.c.name],
-            set_={"value": counters.c.value + count},
-        )
-        .returning(counters.c.value)
-    )
-    return int(conn.execute(upsert).scalar_one()) - count + 1
+    parameters = {"tenant_id": tenant_id, "name": name, "count": count}
+    return int(conn.execute(_upsert(conn.dialect.name), parameters).scalar_one()) - count + 1

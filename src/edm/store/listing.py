@@ -131,8 +131,11 @@ def _after_clause(
     )
 
 
-def select_page(res: Resource, principal: Principal, query: ListQuery) -> Select[Any]:
-    """One page of `res` visible to `principal`, `limit + 1` rows to detect more."""
+def select_page(
+    res: Resource, principal: Principal, query: ListQuery, *columns: ColumnElement[Any]
+) -> Select[Any]:
+    """One page of `res` visible to `principal`, `limit + 1` rows to detect more:
+    `columns` and the row's keyset position (sort column and id)."""
     table = TABLES[res.name]
     where = [visible_to(res, table, principal, include_deleted=query.include_deleted)]
     where.extend(_filter_clause(res, table, f) for f in query.filters)
@@ -148,7 +151,13 @@ def select_page(res: Resource, principal: Principal, query: ListQuery) -> Select
     if nullable:
         primary = primary.nulls_last()
     tie_break = table.c.id.desc() if query.descending else table.c.id.asc()
-    return select(table).where(*where).order_by(primary, tie_break).limit(query.limit + 1)
+    position = [column] if column is table.c.id else [column, table.c.id]
+    return (
+        select(*columns, *position)
+        .where(*where)
+        .order_by(primary, tie_break)
+        .limit(query.limit + 1)
+    )
 
 
 def position_of(res: Resource, order_field: str, row: Any) -> tuple[Any, str]:

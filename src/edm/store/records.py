@@ -5,19 +5,40 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, Select, bindparam, insert, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Dialect,
+    Insert,
+    Row,
+    Select,
+    Update,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource
 from edm.store.listing import ListQuery, select_page
+from edm.store.record_json import record_json
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
 
 _KEY = "record_key"
+_WHERE_TENANT = "where_tenant_id"
+_WHERE_ID = "where_id"
 
 
 class RecordStore:
-    """Data access for one resource; every query is narrowed to the caller's scope."""
+    """Data access for one resource; every query is narrowed to the caller's scope.
+
+    Records come back with every column plus `record_json`, the record as
+    clients see it (`edm.store.record_json`); list pages with that and
+    their keyset position only. Statements are built once and executed with
+    parameters: building one costs more than running it.
+    """
 
     def __init__(self, res: Resource) -> None:
         self.res = res
@@ -43,8 +64,11 @@ class RecordStore:
         row[REVISION] = 1
         if (seq_name := seq_column(self.res)) is not None:
             row[seq_name] = seq
-        # Parameters rather than .values(row): SQLAlchemy caches the compiled statement.
-        return conn.execute(insert(self.table).returning(self.table), row).one()
+        return conn.execute(self._insert_statement(conn.dialect), row).one()
+
+    @cache  # noqa: B019 - one store per resource, kept for the process's life
+    def _insert_statement(self, dialect: Dialect) -> Insert:
+        return insert(self.table).returning(self.table, record_json(self.res, dialect))
 
     def find(
         self,
@@ -54,13 +78,18 @@ class RecordStore:
         *,
         include_deleted: bool = False,
         for_update: bool = False,
+        response_only: bool = False,
     ) -> Row[Any] | None:
-        """The visible record whose id (or human number) is `key`."""
+        """The visible record whose id (or human number) is `key`: every column,
+        or with `response_only` just what an answer needs (id, revision for the
+        ETag, `record_json`)."""
         seq = self.res.number.parse(key) if self.res.number else None
         stmt = self._find_statement(
+            conn.dialect,
             ScopeShape.of(principal, include_deleted=include_deleted),
             by_number=seq is not None,
             for_update=for_update and conn.dialect.name == "postgresql",
+            response_only=response_only,
         )
         params = scope_parameters(principal)
         params[_KEY] = key if seq is None else seq
@@ -68,26 +97,40 @@ class RecordStore:
 
     @cache  # noqa: B019 - one store per resource, kept for the process's life
     def _find_statement(
-        self, shape: ScopeShape, *, by_number: bool, for_update: bool
+        self,
+        dialect: Dialect,
+        shape: ScopeShape,
+        *,
+        by_number: bool,
+        for_update: bool,
+        response_only: bool,
     ) -> Select[Any]:
-        """Built once per shape: building a statement costs more than running it."""
         table = self.table
+        columns = (table.c.id, table.c[REVISION]) if response_only else (table,)
         column = table.c[seq_column(self.res) or ""] if by_number else table.c.id
-        stmt = select(table).where(scope_clause(self.res, table, shape), column == bindparam(_KEY))
+        stmt = select(*columns, record_json(self.res, dialect)).where(
+            scope_clause(self.res, table, shape), column == bindparam(_KEY)
+        )
         return stmt.with_for_update() if for_update else stmt
 
     def update(self, conn: Connection, current: Row[Any], changes: dict[str, Any]) -> Row[Any]:
         """Write `changes` to the row read as `current` and bump its revision."""
-        table = self.table
         values = self.with_hidden_columns(changes)
         values[REVISION] = current.revision + 1
-        stmt = (
+        values[_WHERE_TENANT], values[_WHERE_ID] = current.tenant_id, current.id
+        return conn.execute(self._update_statement(conn.dialect), values).one()
+
+    @cache  # noqa: B019 - one store per resource, kept for the process's life
+    def _update_statement(self, dialect: Dialect) -> Update:
+        """Sets the columns named by the execution's parameters."""
+        table = self.table
+        return (
             update(table)
-            .where(table.c.tenant_id == current.tenant_id, table.c.id == current.id)
-            .values(values)
-            .returning(table)
+            .where(
+                table.c.tenant_id == bindparam(_WHERE_TENANT), table.c.id == bindparam(_WHERE_ID)
+            )
+            .returning(table, record_json(self.res, dialect))
         )
-        return conn.execute(stmt).one()
 
     def page(
         self,
@@ -96,5 +139,7 @@ class RecordStore:
         query: ListQuery,
         conditions: tuple[ColumnElement[bool], ...] = (),
     ) -> list[Row[Any]]:
-        """One page of `query`, narrowed by extra domain `conditions`."""
-        return list(conn.execute(select_page(self.res, principal, query).where(*conditions)))
+        """One page of `query`, narrowed by extra domain `conditions`: each row
+        holds `record_json` and the columns of its keyset position."""
+        stmt = select_page(self.res, principal, query, record_json(self.res, conn.dialect))
+        return list(conn.execute(stmt.where(*conditions)))

@@ -1,0 +1,82 @@
+"""The database encodes records (`record_json`) exactly as Python would encode
+the same row: every field type, NULLs, microseconds, Unicode and escapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import orjson
+import pytest
+from sqlalchemy import select
+
+from edm.manifest import RESOURCES, Resource
+from edm.store.database import Database
+from edm.store.record_json import record_json
+from edm.store.schema import TABLES
+from edm.timestamps import json_value
+
+TICKETS = "/api/v1/helpdesk/tickets"
+POLICIES = "/api/v1/helpdesk/sla_policies"
+AWKWARD = 'Ünïcode "quotes" \\ back\\slash\n\ttabs \u2028 and \x01 control 🎫'
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url, pool_size=1)
+    yield database
+    database.dispose()
+
+
+def _python_encoding(res: Resource, row: object) -> dict[str, object]:
+    mapping = row._mapping  # type: ignore[attr-defined]
+    return {f.name: json_value(mapping[f.name]) for f in res.fields}
+
+
+@pytest.fixture
+def awkward_records(admin, agent, clock) -> None:
+    clock.now = datetime(2026, 12, 23, 15, 0, 0, 0, tzinfo=UTC)  # microsecond 0
+    policy = admin.post(
+        POLICIES,
+        json={
+            "name": AWKWARD,
+            "targets": {"high": {"first_response_minutes": 30, "resolution_minutes": 240}},
+        },
+    ).json()
+    ticket = agent.post(
+        TICKETS,
+        json={
+            "title": AWKWARD,
+            "description": AWKWARD,
+            "tags": ["ünï", 'a"b'],
+            "priority": "high",
+            "sla_policy": policy["id"],
+        },
+    ).json()
+    clock.advance(microseconds=123457)
+    agent.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": AWKWARD, "public": True})
+    gone = agent.post(TICKETS, json={"title": "gone"}).json()
+    assert admin.delete(f"{TICKETS}/{gone['id']}").status_code == 200
+    agent.post(TICKETS, json={"title": "no tags"})
+
+
+@pytest.mark.parametrize("res", RESOURCES, ids=lambda r: r.name)
+def test_database_encoding_equals_python_encoding(db, tenant, awkward_records, res) -> None:
+    table = TABLES[res.name]
+    with db.read(tenant) as conn:
+        rows = conn.execute(
+            select(table, record_json(res, db.engine.dialect)).where(table.c.tenant_id == tenant)
+        ).all()
+    assert rows, res.name
+    for row in rows:
+        assert orjson.loads(row.record_json) == _python_encoding(res, row)
+
+
+def test_api_answers_carry_the_awkward_values_unchanged(agent, awkward_records) -> None:
+    listed = agent.get(TICKETS, params={"include_deleted": "true"}).json()["data"]
+    awkward = next(t for t in listed if t["title"] == AWKWARD)
+
+    assert awkward["description"] == AWKWARD and awkward["tags"] == ["ünï", 'a"b']
+    assert awkward["created_at"] == "2026-12-23T15:00:00.000000Z"
+    assert agent.get(f"{TICKETS}/{awkward['number']}").json() == awkward
+    assert {t["is_deleted"] for t in listed} == {True, False}
