@@ -82,3 +82,14 @@ def test_every_tenant_table_forces_rls(app_db):
     assert {r.relname for r in rows if r.relrowsecurity and r.relforcerowsecurity} == set(
         TENANT_TABLES
     )
+
+
+def test_tenant_ids_with_quotes_are_bound_literally(app_db, caller):
+    """The tenant is written into the transaction's first statement: quoting must hold."""
+    tenant = f"o'brien\\co-{uuid4().hex[:6]}'; SELECT 1; --"
+    agent = caller("agent", tenant_id=tenant)
+    created = agent.post(TICKETS, json={"title": "quoted"})
+    assert created.status_code == 201, created.text
+    assert agent.get(f"{TICKETS}/{created.json()['number']}").status_code == 200
+    with app_db.read(tenant) as conn:
+        assert set(conn.execute(text("SELECT tenant_id FROM tickets")).scalars()) == {tenant}

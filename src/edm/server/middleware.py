@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import re
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ulid import ULID
 
@@ -24,6 +23,14 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "no-referrer",
 }
+_SECURITY = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+_NO_STORE = (b"cache-control", b"no-store")
+
+
+def _add_missing(raw: list[tuple[bytes, bytes]], headers: list[tuple[bytes, bytes]]) -> None:
+    """Append each of `headers` the response does not set itself (names lower-case)."""
+    present = {name.lower() for name, _ in raw}
+    raw.extend(header for header in headers if header[0] not in present)
 
 
 def _request_id(scope: Scope) -> str:
@@ -55,14 +62,15 @@ class RequestContextMiddleware:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-Id"] = request_id
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                if is_api:
-                    headers.setdefault("Cache-Control", "no-store")
-                for name, value in scope["state"].get("rate_limit_headers", {}).items():
-                    headers.setdefault(name, value)
+                raw = [h for h in message.get("headers", ()) if h[0].lower() != b"x-request-id"]
+                raw.append((b"x-request-id", request_id.encode()))
+                extra = [*_SECURITY, _NO_STORE] if is_api else list(_SECURITY)
+                extra += [
+                    (name.lower().encode(), value.encode())
+                    for name, value in scope["state"].get("rate_limit_headers", {}).items()
+                ]
+                _add_missing(raw, extra)
+                message["headers"] = raw
             await send(message)
 
         try:

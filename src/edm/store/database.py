@@ -7,7 +7,10 @@ failing a lock upgrade; readers use plain `BEGIN` and never block under WAL.
 On PostgreSQL the application's sessions act as the `edm_app` role, which
 row-level security binds to the tenant named at the start of each
 transaction (`edm.tenant_id`): a query that forgets its tenant filter sees
-no other tenant's rows. Migrations run as the login role.
+no other tenant's rows. Migrations run as the login role. The transaction
+and its tenant start in one round trip (`BEGIN; SELECT set_config(...)`):
+psycopg would otherwise send its own `BEGIN` first, and round trips are
+most of what a read costs there.
 
 The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
@@ -21,7 +24,8 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 from anyio import to_thread
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from psycopg import sql
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -58,6 +62,26 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 TENANT_SETTING = "edm.tenant_id"
+_TENANT_OPTION = "edm_tenant_id"
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    """Transactions begun by SQLAlchemy's `begin`, with the tenant bound.
+
+    The engine runs psycopg in autocommit mode so that psycopg sends no
+    `BEGIN` of its own; psycopg's commit and rollback still end the
+    transaction opened here. Without parameters psycopg uses the simple
+    query protocol, which takes both statements in one round trip.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        tenant_id = conn.get_execution_options().get(_TENANT_OPTION)
+        if tenant_id is None:
+            conn.exec_driver_sql("BEGIN")
+            return
+        tenant = sql.Literal(tenant_id).as_string()
+        conn.exec_driver_sql(f"BEGIN; SELECT set_config('{TENANT_SETTING}', {tenant}, true)")
 
 
 def _act_as(engine: Engine, role: str) -> None:
@@ -68,8 +92,8 @@ def _act_as(engine: Engine, role: str) -> None:
         dbapi_connection.commit()
 
 
-def build_engine(url: str, *, pool_size: int = 10) -> Engine:
-    """A synchronous engine: SQLite, or PostgreSQL for the CLI, migrations and tests."""
+def build_engine(url: str, *, pool_size: int = 10, **postgresql: Any) -> Engine:
+    """A synchronous engine (SQLite; PostgreSQL for migrations, the CLI and tests)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
@@ -82,10 +106,10 @@ def build_engine(url: str, *, pool_size: int = 10) -> Engine:
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, **_postgresql_pool(pool_size))
+    return create_engine(parsed, **_pool(pool_size), **postgresql)
 
 
-def _postgresql_pool(pool_size: int) -> dict[str, Any]:
+def _pool(pool_size: int) -> dict[str, Any]:
     return {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
 
 
@@ -109,13 +133,17 @@ class Database:
         parsed = normalize_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._async_engine: AsyncEngine | None = None
+        # See _configure_postgresql: psycopg must not begin transactions itself.
+        autocommit = {"isolation_level": "AUTOCOMMIT"}
         if event_loop and not self.is_sqlite:
-            self._async_engine = create_async_engine(parsed, **_postgresql_pool(pool_size))
+            self._async_engine = create_async_engine(parsed, **_pool(pool_size), **autocommit)
             self.engine = self._async_engine.sync_engine
         else:
-            self.engine = build_engine(url, pool_size=pool_size)
-        if app_role and not self.is_sqlite:
-            _act_as(self.engine, app_role)
+            self.engine = build_engine(url, pool_size=pool_size, **autocommit)
+        if not self.is_sqlite:
+            _configure_postgresql(self.engine)
+            if app_role:
+                _act_as(self.engine, app_role)
 
     async def run(self, work: Callable[[], T], *, reads_only: bool = False) -> T:
         """Run store `work` for async code without blocking the event loop on I/O.
@@ -132,19 +160,14 @@ class Database:
             return work()
         return await to_thread.run_sync(work)
 
-    def _bind_tenant(self, conn: Connection, tenant_id: str | None) -> None:
-        if tenant_id is not None and not self.is_sqlite:
-            conn.execute(
-                text("SELECT set_config(:name, :tenant, true)"),
-                {"name": TENANT_SETTING, "tenant": tenant_id},
-            )
-
     @contextmanager
     def read(self, tenant_id: str | None = None) -> Iterator[Connection]:
         """A read transaction that sees only `tenant_id`'s rows (under RLS)."""
-        with self.engine.connect() as conn, conn.begin():
-            self._bind_tenant(conn, tenant_id)
-            yield conn
+        with self.engine.connect() as conn:
+            if tenant_id is not None and not self.is_sqlite:
+                conn = conn.execution_options(**{_TENANT_OPTION: tenant_id})
+            with conn.begin():
+                yield conn
 
     @contextmanager
     def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
@@ -152,8 +175,9 @@ class Database:
         with self.engine.connect() as conn:
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_immediate=True)
+            elif tenant_id is not None:
+                conn = conn.execution_options(**{_TENANT_OPTION: tenant_id})
             with conn.begin():
-                self._bind_tenant(conn, tenant_id)
                 yield conn
 
     def dispose(self) -> None:
