@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import random
 import subprocess
 import sys
+import time
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import uuid4
 
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from bench.load import write_requests
 from edm.cli.seed import HOST_SHARE, host_name, seed
 from edm.helpdesk.tickets import ACTIVE, TICKETS
 from edm.store.database import Database, normalize_url
@@ -24,6 +28,7 @@ API = TICKETS.path
 TENANT = "bench"
 SAMPLE = 5000  # distinct ids, numbers, hosts... each random operation draws from
 DEEP_CURSORS = 20
+SEEDED_PER_ACTIVE = 2  # tickets to seed per active one wanted: the seed draws 3 statuses in 5
 Request = tuple[str, str, str | None]
 
 
@@ -71,9 +76,12 @@ def seed_database(db: BenchDatabase, size: int, small_tenants: int) -> None:
     seed(tenant=TENANT, tickets=size, small_tenants=small_tenants, database_url=db.url)
 
 
-def _ids(db: BenchDatabase, *, statuses: frozenset[str] | None, limit: int) -> list[str]:
+def _ids(
+    db: BenchDatabase, *, statuses: frozenset[str] | None, limit: int, after: int = 0
+) -> list[str]:
+    """The tenant's newest tickets (numbered above `after`) in these statuses."""
     table = TABLES[TICKETS.name]
-    stmt = select(table.c.id).where(table.c.tenant_id == TENANT)
+    stmt = select(table.c.id).where(table.c.tenant_id == TENANT, table.c.number_seq > after)
     if statuses is not None:
         stmt = stmt.where(table.c.status.in_(sorted(statuses)))
     database = Database(db.url, pool_size=1)
@@ -82,6 +90,17 @@ def _ids(db: BenchDatabase, *, statuses: frozenset[str] | None, limit: int) -> l
             return list(
                 conn.execute(stmt.order_by(table.c.number_seq.desc()).limit(limit)).scalars()
             )
+    finally:
+        database.dispose()
+
+
+def _last_number(db: BenchDatabase) -> int:
+    table = TABLES[TICKETS.name]
+    stmt = select(func.max(table.c.number_seq)).where(table.c.tenant_id == TENANT)
+    database = Database(db.url, pool_size=1)
+    try:
+        with database.read(TENANT) as conn:
+            return int(conn.execute(stmt).scalar() or 0)
     finally:
         database.dispose()
 
@@ -174,24 +193,65 @@ def create_requests() -> list[Request]:
     ]
 
 
-def write_requests_after_creates(db: BenchDatabase) -> dict[str, list[Request]]:
-    """Updates on a pool of active tickets; closes each on a distinct other one."""
+def write_targets_after_creates(db: BenchDatabase) -> tuple[list[Request], list[str]]:
+    """Updates on a pool of active tickets; the other active tickets, shuffled, to close."""
     rng = random.Random(3)
     active = _ids(db, statuses=ACTIVE, limit=200_000)
     rng.shuffle(active)
     split = max(1, min(1000, len(active) // 4))
     pool, to_close = active[:split], active[split:]
     priorities = TICKETS.field("priority").enum or ()
-    return {
-        "update": [
-            (
-                "PATCH",
-                f"{API}/{i}",
-                json.dumps(
-                    {"priority": rng.choice(priorities), "title": f"Updated {rng.randrange(10**6)}"}
-                ),
+    updates: list[Request] = [
+        (
+            "PATCH",
+            f"{API}/{i}",
+            json.dumps(
+                {"priority": rng.choice(priorities), "title": f"Updated {rng.randrange(10**6)}"}
+            ),
+        )
+        for i in pool
+    ]
+    return updates, to_close
+
+
+class CloseTargets:
+    """`close` requests on distinct active tickets, in a request file grown on demand.
+
+    Replayed in sequential mode, each line closes its ticket once over the
+    warm-up and every run (bench.load.Replay), so repeated runs need about
+    rate x (warm-up + runs x duration) lines: tens of thousands at a
+    thousand closes a second, more than the active tickets seeded and
+    created at the smaller sizes. `extend` then bulk-loads more tickets into
+    the tenant (`edm seed`, numbers continuing its sequence) and appends the
+    active ones. The tenant grows by them only before `close`, the last
+    operation measured on it, which finds its ticket by id.
+    """
+
+    def __init__(self, db: BenchDatabase, ids: list[str], path: Path) -> None:
+        self.db = db
+        self.ids = ids
+        self.path = path
+        self._write()
+
+    def extend(self, lines: int) -> None:
+        """At least `lines` requests in the file."""
+        before, started = len(self.ids), time.monotonic()
+        while len(self.ids) < lines:
+            self.ids += self._seed(SEEDED_PER_ACTIVE * (lines - len(self.ids)))
+        if len(self.ids) > before:
+            self._write()
+            print(
+                f"  (seeded {len(self.ids) - before:,} more active tickets to close "
+                f"in {time.monotonic() - started:.1f} s)",
+                flush=True,
             )
-            for i in pool
-        ],
-        "close": [("POST", f"{API}/{i}/close", None) for i in to_close],
-    }
+
+    def _seed(self, tickets: int) -> list[str]:
+        """Bulk-load `tickets` more tickets into the tenant: the active ones' ids."""
+        last = _last_number(self.db)
+        with contextlib.redirect_stdout(io.StringIO()):  # seed's own summary line
+            seed(tenant=TENANT, tickets=tickets, small_tenants=0, database_url=self.db.url)
+        return _ids(self.db, statuses=ACTIVE, limit=tickets, after=last)
+
+    def _write(self) -> None:
+        write_requests(self.path, [("POST", f"{API}/{i}/close", None) for i in self.ids])

@@ -21,7 +21,7 @@ errors).
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import json
 import os
 import random
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.dataset import SAMPLE, Request, create_requests
-from bench.load import Load, Result, measure, write_requests
+from bench.load import Load, Replay, Result, Target, measure, write_requests
 from bench.processes import Server, cpu_seconds, free_port
 
 NAME = "django-helpdesk"
@@ -295,21 +295,6 @@ def _wait_idle(pids: Sequence[int], timeout: float = 120.0) -> None:
         spent = now
 
 
-def _measure(
-    op: str, wrk: str, server: Server, path: Path, load: Load, headers: list[str]
-) -> Result:
-    """`measure` with the warm-up as a separate run, each run followed by a drain."""
-    pids = server.pids()
-    if load.warmup:
-        warmup = dataclasses.replace(load, duration=load.warmup, warmup=0)
-        measure(op, wrk, server.url, path, load=warmup, headers=headers, server_pids=pids)
-        _wait_idle(pids)
-    measured = dataclasses.replace(load, warmup=0)
-    result = measure(op, wrk, server.url, path, load=measured, headers=headers, server_pids=pids)
-    _wait_idle(pids)
-    return result
-
-
 def _gunicorn(peer: Install, port: int, workers: int) -> list[str]:
     return [
         str(peer.bin / "gunicorn"),
@@ -345,8 +330,10 @@ def run_peer(
     server = Server.start(NAME, command, peer.env(), port, workdir / f"{NAME}.log")
     try:
         for op, lines in _requests(seeded).items():
-            path = write_requests(workdir / f"{NAME}-{op}.txt", lines)
-            result = _measure(op, wrk, server, path, load, headers)
+            target = Target(wrk, server.url, headers, server.pids())
+            replay = Replay(write_requests(workdir / f"{NAME}-{op}.txt", lines))
+            drain = functools.partial(_wait_idle, target.server_pids)
+            result = measure(op, target, replay, load, settle=drain)
             result.against(ceiling[CEILING_OF[op]], f"ceiling {CEILING_OF[op]}")
             results.append(result)
             on_result(result)

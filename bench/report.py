@@ -12,15 +12,22 @@ SCALING_HEADER = (
 
 def _header(server: str = "edm") -> str:
     return (
-        f"| operation | req/s | p50 ms | p99 ms | errors | x ceiling | wrk cpu | {server} cpu "
-        f"| db cpu | other cpu | max RSS MB | {server} cpu ms/req | db cpu ms/req |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| operation | req/s | runs (req/s) | p50 ms | p99 ms | errors | x ceiling | wrk cpu "
+        f"| {server} cpu | db cpu | other cpu | max RSS MB | {server} cpu ms/req "
+        "| db cpu ms/req |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
 
 
 def rate(rps: float) -> str:
     """Requests per second, with a decimal below 10 (a peer's reads)."""
     return f"{rps:,.1f}" if rps < 10 else f"{rps:,.0f}"
+
+
+def spread(runs: list[float]) -> str:
+    """Every run's req/s as min-max (the one value of a single run)."""
+    low, high = rate(min(runs)), rate(max(runs))
+    return low if len(runs) == 1 else f"{low}-{high}"
 
 
 def times(ratio: float) -> str:
@@ -36,6 +43,7 @@ def _row(r: dict[str, Any]) -> str:
     return _cells(
         r["op"],
         rate(r["rps"]),
+        spread(r["runs_rps"]),
         f"{r['p50_ms']:.2f}",
         f"{r['p99_ms']:.2f}",
         str(r["errors"]),
@@ -81,7 +89,8 @@ def markdown(report: dict[str, Any]) -> str:
         f"Machine: {machine['cpus']} CPUs, {machine['platform']}, Python {machine['python']}; "
         f"load average at start {', '.join(f'{v:.2f}' for v in machine['load_average'])}",
         f"Load: wrk, {load['threads']} thread(s), {load['connections']} connections, "
-        f"{load['duration_s']} s per operation after {load['warmup_s']} s warm-up; "
+        f"median of {load['repeat']} run(s) of {load['duration_s']} s per operation "
+        f"after {load['warmup_s']} s warm-up; "
         f"{load['workers']} server workers",
         "\n### Ceiling\n",
         _header(),

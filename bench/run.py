@@ -5,9 +5,11 @@
 
 For each database and size: a throwaway database, `edm db upgrade`, `edm
 seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
-wrk with 16 connections on each operation for a fixed duration. The
-ceiling (bench/ceiling.py on the same uvicorn and worker count) is measured
-in the same run, and every operation is printed as a ratio of it.
+wrk with 16 connections on each operation: a warm-up, then `--repeat` runs
+of a fixed duration back to back, of which the one with the median req/s is
+reported, with the range of all of them. The ceiling (bench/ceiling.py on
+the same uvicorn and worker count) is measured the same way in the same
+run, and every operation is printed as a ratio of it.
 
 `--peer django-helpdesk` also measures django-helpdesk's DRF ticket API
 (bench/peer.py), installed in a throwaway virtualenv, against the same ceiling.
@@ -29,15 +31,17 @@ from pathlib import Path
 from bench.dataset import (
     TENANT,
     BenchDatabase,
+    CloseTargets,
+    Request,
     create_requests,
     read_requests,
     seed_database,
-    write_requests_after_creates,
+    write_targets_after_creates,
 )
-from bench.load import CPUS, Load, Result, ensure_wrk, measure, write_requests
+from bench.load import CPUS, Load, Replay, Result, Target, ensure_wrk, measure, write_requests
 from bench.peer import run_peer
 from bench.processes import Server, free_port, processes_matching
-from bench.report import markdown, rate, times
+from bench.report import markdown, rate, spread, times
 from edm.server.auth import mint_token
 
 SECRET = "bench-secret-" + "x" * 40
@@ -63,13 +67,20 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated")
     parser.add_argument("--sizes", default="1000,1000000", help="tickets in the big tenant")
     parser.add_argument("--small-tenants", type=int, default=1000)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per operation")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds before each measurement")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument(
+        "--warmup", type=int, default=2, help="seconds before each operation's runs"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="runs per operation; the median one is reported"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--postgres-url", default="postgresql://127.0.0.1:5432/postgres")
-    parser.add_argument("--quick", action="store_true", help="1 s per operation, no warm-up")
+    parser.add_argument(
+        "--quick", action="store_true", help="one run of 1 s per operation, no warm-up"
+    )
     parser.add_argument(
         "--peer", choices=["django-helpdesk"], help="also measure this helpdesk's ticket API"
     )
@@ -78,7 +89,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--markdown", type=Path, help="write the tables here")
     args = parser.parse_args()
     if args.quick:
-        args.duration, args.warmup = 1, 0
+        args.duration, args.warmup, args.repeat = 1, 0, 1
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     return args
 
 
@@ -126,17 +139,10 @@ def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> d
     }
     results = {}
     with _server("ceiling", command, port, workdir) as server:
+        target = Target(wrk, server.url, ["Content-Type: application/json"], server.pids())
         for name, lines in files.items():
-            path = write_requests(workdir / f"ceiling-{name}.txt", lines)
-            results[name] = measure(
-                f"ceiling {name}",
-                wrk,
-                server.url,
-                path,
-                load=load,
-                headers=["Content-Type: application/json"],
-                server_pids=server.pids(),
-            )
+            replay = Replay(write_requests(workdir / f"ceiling-{name}.txt", lines))
+            results[name] = measure(f"ceiling {name}", target, replay, load)
             _print(results[name])
     return results
 
@@ -144,7 +150,8 @@ def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> d
 def _print(result: Result) -> None:
     ratio = f"  {times(result.ratio)}x {result.ceiling}" if result.ratio is not None else ""
     print(
-        f"  {result.op:<14} {rate(result.rps):>9} req/s  p50 {result.p50_ms:7.2f} ms  "
+        f"  {result.op:<14} {rate(result.rps):>9} req/s ({spread(result.runs_rps)})  "
+        f"p50 {result.p50_ms:7.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  gen cpu {result.generator_cpu:.0%}"
         f"{ratio}",
         flush=True,
@@ -188,31 +195,30 @@ def _edm_block(
             def database_pids() -> list[int]:
                 return processes_matching(db.name) if db.name else []
 
-            requests = read_requests(db, server.url, token, size)
-            requests["create"] = create_requests()
+            target = Target(wrk, server.url, headers, server.pids(), database_pids)
 
-            def run(op: str, mode: str = "random") -> None:
-                path = write_requests(workdir / f"{kind}-{size}-{op}.txt", requests[op])
-                result = measure(
-                    op,
-                    wrk,
-                    server.url,
-                    path,
-                    load=load,
-                    headers=headers,
-                    server_pids=server.pids(),
-                    database_pids=database_pids,
-                    mode=mode,
-                )
+            def run(op: str, replay: Replay) -> Result:
+                result = measure(op, target, replay, load)
                 result.against(ceiling[CEILING_OF[op]], f"ceiling {CEILING_OF[op]}")
                 results.append(result)
                 _print(result)
+                return result
 
-            for op in (*READS, "create"):
-                run(op)
-            requests.update(write_requests_after_creates(db))
-            run("update")
-            run("close", mode="sequential")
+            def replay(op: str, requests: list[Request]) -> Replay:
+                return Replay(write_requests(workdir / f"{kind}-{size}-{op}.txt", requests))
+
+            reads = read_requests(db, server.url, token, size)
+            for op in READS:
+                run(op, replay(op, reads[op]))
+            run("create", replay("create", create_requests()))
+            updates, to_close = write_targets_after_creates(db)
+            update = run("update", replay("update", updates))
+            close = CloseTargets(db, to_close, workdir / f"{kind}-{size}-close.txt")
+            # Until its first window, close is assumed as fast as update's fastest run.
+            run(
+                "close",
+                Replay(close.path, "sequential", rate=max(update.runs_rps), top_up=close.extend),
+            )
         return {
             "database": kind,
             "size": size,
@@ -226,7 +232,7 @@ def _edm_block(
 def main() -> None:
     args = _arguments()
     wrk = ensure_wrk()
-    load = Load(args.connections, args.threads, args.duration, args.warmup)
+    load = Load(args.connections, args.threads, args.duration, args.warmup, args.repeat)
     sizes = [int(s) for s in args.sizes.split(",")]
     report: dict[str, object] = {
         "machine": {
@@ -241,6 +247,7 @@ def main() -> None:
             "threads": load.threads,
             "duration_s": load.duration,
             "warmup_s": load.warmup,
+            "repeat": load.repeat,
             "workers": args.workers,
         },
         "blocks": [],

@@ -1,10 +1,13 @@
 -- Replays the requests of a file, one per line: METHOD<TAB>PATH[<TAB>JSON BODY].
--- Usage: wrk ... -s requests.lua URL -- FILE MODE
+-- Usage: wrk ... -s requests.lua URL -- FILE MODE [OFFSET THREADS]
 --   MODE "random": each request picks a line at random (reads);
---   MODE "sequential": the threads share out the lines in order, each used
---   once (writes such as close, which must hit a different ticket each time);
---   past the last line they start again and count it in "wrapped".
--- done() prints one JSON line with the figures (latencies in microseconds).
+--   MODE "sequential": the threads share out the lines in order from line
+--   OFFSET (0-based), each used once (writes such as close, which must hit a
+--   different ticket each time); past the last line they start again and
+--   count it in "wrapped". THREADS is wrk's -t: a thread's own Lua state
+--   cannot count the threads that setup() saw.
+-- done() prints one JSON line with the figures (latencies in microseconds);
+-- "next" is the first line no thread handed out, the OFFSET of a next run.
 
 local threads = {}
 
@@ -15,8 +18,8 @@ end
 
 local lines = {}
 local mode = "random"
-local position = 0
 local step = 1
+position = 0
 wrapped = 0
 
 function init(args)
@@ -28,8 +31,8 @@ function init(args)
   end
   file:close()
   mode = args[2] or "random"
-  position = index
-  step = #threads
+  step = tonumber(args[4] or "1")
+  position = tonumber(args[3] or "0") + index
   math.randomseed(os.time() + index * 7919)
 end
 
@@ -49,16 +52,18 @@ end
 
 function done(summary, latency, requests)
   local wrapped_total = 0
+  local next_line = 0
   for _, thread in ipairs(threads) do
     wrapped_total = wrapped_total + (thread:get("wrapped") or 0)
+    next_line = math.max(next_line, thread:get("position") - #threads + 1)
   end
   local errors = summary.errors
   io.write(string.format(
     '{"requests": %d, "duration_us": %d, "bytes": %d, "non_2xx": %d, "socket_errors": %d, ' ..
     '"timeouts": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d, ' ..
-    '"mean_us": %.1f, "wrapped": %d}\n',
+    '"mean_us": %.1f, "wrapped": %d, "next": %d}\n',
     summary.requests, summary.duration, summary.bytes, errors.status,
     errors.connect + errors.read + errors.write, errors.timeout,
     latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max,
-    latency.mean, wrapped_total))
+    latency.mean, wrapped_total, next_line))
 end

@@ -26,4 +26,5 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
     assert set(results) == set(CEILING_OF)
     assert {op: r["errors"] for op, r in results.items()} == dict.fromkeys(CEILING_OF, 0)
     assert all(r["requests"] > 0 for r in results.values())
+    assert all(r["runs_rps"] == [r["rps"]] for r in results.values())  # --quick: one run
     assert set(report["ceiling"]) == set(CEILING_OF.values())
