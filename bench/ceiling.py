@@ -59,18 +59,27 @@ async def _body(receive: Any) -> bytes:
             return b"".join(chunks)
 
 
-async def _respond(send: Any, status: int, content: Any) -> None:
-    body = orjson.dumps(content)
+async def send_json(send: Any, status: int, body: bytes) -> None:
+    """Send `body`, already JSON, as the whole response."""
     headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
+async def _respond(send: Any, status: int, content: Any) -> None:
+    await send_json(send, status, orjson.dumps(content))
+
+
+async def serve_lifespan(receive: Any, send: Any) -> None:
+    """Acknowledge the server's startup and shutdown: there is nothing to set up."""
+    while (await receive())["type"] != "lifespan.shutdown":
+        await send({"type": "lifespan.startup.complete"})
+    await send({"type": "lifespan.shutdown.complete"})
+
+
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if scope["type"] == "lifespan":
-        while (await receive())["type"] != "lifespan.shutdown":
-            await send({"type": "lifespan.startup.complete"})
-        await send({"type": "lifespan.shutdown.complete"})
+        await serve_lifespan(receive, send)
         return
     route = (scope["method"], scope["path"])
     if route == ("GET", "/ticket"):

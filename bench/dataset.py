@@ -144,19 +144,25 @@ def deep_cursors(db: BenchDatabase, base_url: str, token: str, size: int) -> lis
     return cursors
 
 
+def get_requests(db: BenchDatabase, size: int, rng: random.Random) -> list[Request]:
+    """Gets by id of up to `SAMPLE` of the tenant's tickets, in random order."""
+    ids = _ids(db, statuses=None, limit=size)
+    rng.shuffle(ids)
+    return [("GET", f"{API}/{i}", None) for i in ids[:SAMPLE]]
+
+
 def read_requests(
     db: BenchDatabase, base_url: str, token: str, size: int
 ) -> dict[str, list[Request]]:
     """The read operations' requests, drawn from the seeded data."""
     rng = random.Random(1)
-    ids = _ids(db, statuses=None, limit=size)
-    rng.shuffle(ids)
+    gets = get_requests(db, size, rng)
     statuses = TICKETS.field("status").enum or ()
     priorities = TICKETS.field("priority").enum or ()
     hosts = max(1, size // HOST_SHARE)
     numbers = rng.sample(range(1, size + 1), min(size, SAMPLE))
     return {
-        "get_id": [("GET", f"{API}/{i}", None) for i in ids[:SAMPLE]],
+        "get_id": gets,
         "get_number": [("GET", f"{API}/{TICKETS.number.format(n)}", None) for n in numbers],  # type: ignore[union-attr]
         "list": [("GET", f"{API}?limit=50", None)],
         "list_filtered": [

@@ -13,10 +13,10 @@ million iterations) on every request.
 
 Its reads cost in proportion to the tickets stored, even for one ticket:
 TicketViewSet.get_queryset() calls set_custom_field_values(), one query, on
-every accessible ticket before filtering or paging. At about a read a second
-and 16 connections, a read's latency is mostly its wait in gunicorn's
-backlog, and runs of 10 s or more reach wrk's 10 s timeout (counted in
-errors).
+every accessible ticket before filtering or paging. At about two reads a
+second and 16 connections, a read's latency is mostly its wait in
+gunicorn's backlog (p99 5-8 s at 5,000 tickets); a read slower than wrk's
+10 s timeout would count as an error.
 """
 
 from __future__ import annotations

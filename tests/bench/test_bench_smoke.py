@@ -28,3 +28,17 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
     assert all(r["requests"] > 0 for r in results.values())
     assert all(r["runs_rps"] == [r["rps"]] for r in results.values())  # --quick: one run
     assert set(report["ceiling"]) == set(CEILING_OF.values())
+
+
+def test_floor_answers_real_tickets_beside_the_ceiling() -> None:
+    command = [
+        sys.executable, "-m", "bench.floor", "--tickets", "50",
+        "--duration", "1", "--warmup", "0", "--repeat", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+    lines = {" ".join(line.split()[:2]): line for line in done.stdout.decode().splitlines()}
+    # wrk counts any answer but a 2xx as an error: every floor request found its ticket.
+    assert "errors 0" in lines["ceiling get"] and "errors 0" in lines["floor get"]
+    assert lines["floor get"].split()[2] != "0"
+    assert "floor /" in lines  # the ratio

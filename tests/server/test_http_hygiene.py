@@ -100,6 +100,15 @@ def test_missing_record_is_a_404_problem(agent: Any) -> None:
     assert_problem(agent.get(f"{PATH}/{MISSING_ID}"), 404)
 
 
+def test_head_answers_the_get_headers_without_a_body(agent: Any) -> None:
+    ticket = agent.post(PATH, json={"title": "headed"})
+    head = agent.request("HEAD", f"{PATH}/{ticket.json()['number']}")
+
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == ticket.headers["etag"]
+    assert agent.request("HEAD", f"{PATH}/{MISSING_ID}").status_code == 404
+
+
 @pytest.mark.parametrize(
     "key",
     ["%00", "a" * 5000, "..%2F..%2Fetc%2Fpasswd", "TKT-0001'--", "%C3%BC", "TKT-" + "9" * 30],
