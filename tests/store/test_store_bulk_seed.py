@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
@@ -15,13 +14,6 @@ from edm.store.database import Database
 from edm.store.schema import TABLES, counters, rank_column
 
 PATH = "/api/v1/helpdesk/tickets"
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=1)
-    yield database
-    database.dispose()
 
 
 def _faker(tenant: str, size: int) -> TicketFaker:

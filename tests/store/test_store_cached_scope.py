@@ -3,7 +3,6 @@ app and subject are parameters of each execution, never baked in."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
@@ -11,25 +10,17 @@ from sqlalchemy.exc import StatementError
 
 from edm.helpdesk.tickets import TICKETS
 from edm.identity import Principal, Role
-from edm.store.database import Database
 from edm.store.records import RecordStore
 from edm.store.scope import ScopeShape
 
 PATH = "/api/v1/helpdesk/tickets"
 
 
-@pytest.fixture
-def db(database_url: str, settings) -> Iterator[Database]:
-    database = Database(database_url, pool_size=1, app_role=settings.db_app_role)
-    yield database
-    database.dispose()
-
-
 def _principal(tenant: str, *, app_id: str | None = None, role: Role = Role.AGENT) -> Principal:
     return Principal(subject="reader", tenant_id=tenant, app_id=app_id, roles=frozenset({role}))
 
 
-def test_the_same_number_in_two_tenants_finds_each_callers_own(db, caller) -> None:
+def test_the_same_number_in_two_tenants_finds_each_callers_own(app_db, caller) -> None:
     tenants = [f"cache-{uuid4().hex[:6]}" for _ in range(2)]
     created = {
         tenant: caller("agent", tenant_id=tenant).post(PATH, json={"title": tenant}).json()
@@ -37,28 +28,28 @@ def test_the_same_number_in_two_tenants_finds_each_callers_own(db, caller) -> No
     }
     store = RecordStore(TICKETS)
     for tenant in [*tenants, *tenants]:  # alternate callers on the one cached statement
-        with db.read(tenant) as conn:
+        with app_db.read(tenant) as conn:
             record = store.find(conn, _principal(tenant), "TKT-0001")
         assert record is not None and record.id == created[tenant]["id"]
 
 
-def test_an_app_caller_does_not_find_the_tenants_other_records(db, caller) -> None:
+def test_an_app_caller_does_not_find_the_tenants_other_records(app_db, caller) -> None:
     tenant = f"cache-{uuid4().hex[:6]}"
     human = caller("agent", tenant_id=tenant).post(PATH, json={"title": "human"}).json()
     store = RecordStore(TICKETS)
-    with db.read(tenant) as conn:
+    with app_db.read(tenant) as conn:
         assert store.find(conn, _principal(tenant, app_id="crm"), human["id"]) is None
         assert store.find(conn, _principal(tenant), human["id"]) is not None
 
 
-def test_a_cached_statement_without_its_caller_fails_instead_of_matching_all(db) -> None:
+def test_a_cached_statement_without_its_caller_fails_instead_of_matching_all(app_db) -> None:
     store = RecordStore(TICKETS)
     statement = store._find_statement(
-        db.engine.dialect,
+        app_db.engine.dialect,
         ScopeShape.of(_principal("t")),
         by_number=False,
         for_update=False,
         response_only=False,
     )
-    with pytest.raises(StatementError, match="scope_tenant_id"), db.read("t") as conn:
+    with pytest.raises(StatementError, match="scope_tenant_id"), app_db.read("t") as conn:
         conn.execute(statement, {"record_key": "anything"})

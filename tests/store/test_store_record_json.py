@@ -3,7 +3,6 @@ the same row: every field type, NULLs, microseconds, Unicode and escapes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import orjson
@@ -11,7 +10,6 @@ import pytest
 from sqlalchemy import select
 
 from edm.manifest import RESOURCES, Resource
-from edm.store.database import Database
 from edm.store.record_json import record_json
 from edm.store.schema import TABLES
 from edm.timestamps import json_value
@@ -19,13 +17,6 @@ from edm.timestamps import json_value
 TICKETS = "/api/v1/helpdesk/tickets"
 POLICIES = "/api/v1/helpdesk/sla_policies"
 AWKWARD = 'Ünïcode "quotes" \\ back\\slash\n\ttabs \u2028 and \x01 control 🎫'
-
-
-@pytest.fixture
-def db(database_url: str) -> Iterator[Database]:
-    database = Database(database_url, pool_size=1)
-    yield database
-    database.dispose()
 
 
 def _python_encoding(res: Resource, row: object) -> dict[str, object]:

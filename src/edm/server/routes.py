@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from starlette.requests import Request
@@ -33,6 +33,7 @@ from edm.store.cursor import CursorCodec
 from edm.store.idempotency import StoredResponse
 
 MAX_KEY_LENGTH = 64
+T = TypeVar("T")
 
 
 async def authenticate(request: Request) -> Principal:
@@ -97,6 +98,12 @@ class ResourceRoutes:
             return {}
         return {"Location": f"{self.res.path}/{record.id}"}
 
+    async def _read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.service.db.run(partial(work, *args, **kwargs), reads_only=True)
+
+    async def _write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await self.service.db.run(partial(work, *args, **kwargs))
+
     def _parent_key(self, request: Request) -> str | None:
         if self.res.parent is None:
             return None
@@ -105,10 +112,7 @@ class ResourceRoutes:
     async def list(self, request: Request) -> Response:
         principal = await authenticate(request)
         query = self.list_params.parse(request.query_params, principal)
-        page = await self.service.db.run(
-            partial(self.service.list, principal, query, self._parent_key(request)),
-            reads_only=True,
-        )
+        page = await self._read(self.service.list, principal, query, self._parent_key(request))
         next_cursor = None
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
@@ -124,14 +128,11 @@ class ResourceRoutes:
         principal = await authenticate(request)
         check_known(request.query_params, {"include_deleted"})
         include_deleted = parse_bool(request.query_params, "include_deleted")
-        record = await self.service.db.run(
-            partial(
-                self.service.get,
-                principal,
-                _record_key(self.res, request),
-                include_deleted=include_deleted,
-            ),
-            reads_only=True,
+        record = await self._read(
+            self.service.get,
+            principal,
+            _record_key(self.res, request),
+            include_deleted=include_deleted,
         )
         return self._record_response(record)
 
@@ -142,14 +143,12 @@ class ResourceRoutes:
             check_known(request.query_params, set())
             body = await read_json_object(request, required=True)
             values = validate_fields(self.res, self.models.create, body or {})
-            record = await self.service.db.run(
-                partial(
-                    self.service.create,
-                    principal,
-                    values,
-                    self._parent_key(request),
-                    on_commit=self._on_commit(recorder, 201, self._location),
-                )
+            record = await self._write(
+                self.service.create,
+                principal,
+                values,
+                self._parent_key(request),
+                on_commit=self._on_commit(recorder, 201, self._location),
             )
             return self._record_response(record, 201, **self._location(record))
 
@@ -160,27 +159,23 @@ class ResourceRoutes:
         check_known(request.query_params, set())
         body = await read_json_object(request, required=True)
         changes = validate_fields(self.res, self.models.update, body or {})
-        record = await self.service.db.run(
-            partial(
-                self.service.update,
-                principal,
-                _record_key(self.res, request),
-                changes,
-                if_match=request.headers.get("if-match"),
-            )
+        record = await self._write(
+            self.service.update,
+            principal,
+            _record_key(self.res, request),
+            changes,
+            if_match=request.headers.get("if-match"),
         )
         return self._record_response(record)
 
     async def delete(self, request: Request) -> Response:
         principal = await authenticate(request)
         check_known(request.query_params, set())
-        record = await self.service.db.run(
-            partial(
-                self.service.delete,
-                principal,
-                _record_key(self.res, request),
-                if_match=request.headers.get("if-match"),
-            )
+        record = await self._write(
+            self.service.delete,
+            principal,
+            _record_key(self.res, request),
+            if_match=request.headers.get("if-match"),
         )
         return self._record_response(record)
 
@@ -195,15 +190,13 @@ class ResourceRoutes:
                     raise ValidationFailed(
                         [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
                     )
-                record = await self.service.db.run(
-                    partial(
-                        self.service.run_action,
-                        name,
-                        principal,
-                        _record_key(self.res, request),
-                        if_match=request.headers.get("if-match"),
-                        on_commit=self._on_commit(recorder, 200, lambda _record: {}),
-                    )
+                record = await self._write(
+                    self.service.run_action,
+                    name,
+                    principal,
+                    _record_key(self.res, request),
+                    if_match=request.headers.get("if-match"),
+                    on_commit=self._on_commit(recorder, 200, lambda _record: {}),
                 )
                 return self._record_response(record)
 
