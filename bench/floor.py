@@ -10,7 +10,7 @@ index on `(tenant_id, id)`) and sends the result. No framework, no
 SQLAlchemy, no validation, no scoping beyond the tenant, no rate limit, no
 ETag: it is not a server anyone should run, it bounds what any Python
 implementation of the endpoint on this stack could reach. The bench
-measures it against the ceiling's `GET` in one run, with the same wrk
+measures it against the bare ceiling's `GET` in one run, with the same wrk
 settings and request file as EDM's `get_id`.
 """
 
@@ -111,7 +111,7 @@ def main() -> None:
         gets = get_requests(db, args.tickets, random.Random(1))
         path = db.url.removeprefix("sqlite:///")
         servers: list[tuple[str, str, list[Request]]] = [
-            ("ceiling", "bench.ceiling:app", [("GET", "/ticket", None)]),
+            ("bare ceiling", "bench.ceiling:bare", [("GET", "/ticket", None)]),
             ("floor", "bench.floor:app", gets),
         ]
         results = []
@@ -130,7 +130,7 @@ def main() -> None:
                 f"p50 {result.p50_ms:.2f} ms  p99 {result.p99_ms:.2f} ms  errors {result.errors}  "
                 f"server cpu {result.server_cpu_ms:.3f} ms/req"
             )
-        print(f"floor / ceiling: {times(floor.rps / ceiling.rps)}x")
+        print(f"floor / bare ceiling: {times(floor.rps / ceiling.rps)}x")
 
 
 if __name__ == "__main__":

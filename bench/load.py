@@ -117,6 +117,7 @@ class Result:
     server_cpu_ms: float = 0.0
     database_cpu_ms: float = 0.0
     ratio: float | None = None
+    bare_ratio: float | None = None  # req/s over the bare ceiling's
     cpu_ratio: float | None = None  # ceiling's CPU per request / (edm + database CPU per request)
     ceiling: str | None = None
     extra: dict[str, float] = field(default_factory=dict)
@@ -124,9 +125,11 @@ class Result:
     def to_json(self) -> dict[str, object]:
         return asdict(self)
 
-    def against(self, reference: Result, name: str) -> None:
-        """Record this operation's throughput and CPU per request as ratios of `reference`."""
+    def against(self, reference: Result, name: str, *, bare: Result) -> None:
+        """Record this operation's throughput and CPU per request as ratios of
+        `reference`, and its throughput as a ratio of the `bare` ceiling."""
         self.ratio = self.rps / reference.rps
+        self.bare_ratio = self.rps / bare.rps
         self.ceiling = name
         spent = self.server_cpu_ms + self.database_cpu_ms
         self.cpu_ratio = reference.server_cpu_ms / spent if spent else None

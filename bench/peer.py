@@ -315,7 +315,7 @@ def run_peer(
     *,
     workers: int,
     tickets: int,
-    ceiling: dict[str, Result],
+    rate: Callable[[Result, str], None],
     on_result: Callable[[Result], None],
 ) -> dict[str, object]:
     """Install, seed, serve and measure django-helpdesk: a report block like EDM's."""
@@ -334,7 +334,7 @@ def run_peer(
             replay = Replay(write_requests(workdir / f"{NAME}-{op}.txt", lines))
             drain = functools.partial(_wait_idle, target.server_pids)
             result = measure(op, target, replay, load, settle=drain)
-            result.against(ceiling[CEILING_OF[op]], f"ceiling {CEILING_OF[op]}")
+            rate(result, CEILING_OF[op])
             results.append(result)
             on_result(result)
     finally:

@@ -12,10 +12,11 @@ SCALING_HEADER = (
 
 def _header(server: str = "edm") -> str:
     return (
-        "| operation | req/s | runs (req/s) | p50 ms | p99 ms | errors | x ceiling | wrk cpu "
+        "| operation | req/s | runs (req/s) | p50 ms | p99 ms | errors | x ceiling | x bare "
+        "| wrk cpu "
         f"| {server} cpu | db cpu | other cpu | max RSS MB | {server} cpu ms/req "
         "| db cpu ms/req |\n"
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
 
 
@@ -47,7 +48,7 @@ def _row(r: dict[str, Any]) -> str:
         f"{r['p50_ms']:.2f}",
         f"{r['p99_ms']:.2f}",
         str(r["errors"]),
-        times(r["ratio"]) if r.get("ratio") is not None else "",
+        *(times(r[k]) if r.get(k) is not None else "" for k in ("ratio", "bare_ratio")),
         *(f"{r[k]:.0%}" for k in ("generator_cpu", "server_cpu", "database_cpu", "other_cpu")),
         f"{r['worker_rss_mb']:.0f}",
         f"{r.get('server_cpu_ms', 0):.2f}",
@@ -92,9 +93,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"median of {load['repeat']} run(s) of {load['duration_s']} s per operation "
         f"after {load['warmup_s']} s warm-up; "
         f"{load['workers']} server workers",
-        "\n### Ceiling\n",
+        "\n### Ceilings\n",
         _header(),
-        *(_row(r) for r in report["ceiling"].values()),
+        *(_row(r) for r in (*report["ceiling"].values(), *report["bare_ceiling"].values())),
     ]
     for block in report["blocks"]:
         lines += [

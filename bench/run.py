@@ -26,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from bench.dataset import (
@@ -116,13 +117,27 @@ def _server(
         server.stop()
 
 
-def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> dict[str, Result]:
+@dataclass(frozen=True)
+class Ceilings:
+    """Both ceilings' figures (bench/ceiling.py), by the names in CEILING_OF."""
+
+    stack: dict[str, Result]
+    bare: dict[str, Result]
+
+    def rate(self, result: Result, name: str) -> None:
+        """Record `result` as ratios of both ceilings' `name` endpoint."""
+        result.against(self.stack[name], f"ceiling {name}", bare=self.bare[name])
+
+
+def _ceiling(
+    args: argparse.Namespace, wrk: str, load: Load, workdir: Path, name: str, app: str
+) -> dict[str, Result]:
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "bench.ceiling:app",
+        app,
         "--port",
         str(port),
         "--workers",
@@ -138,17 +153,27 @@ def _ceiling(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> d
         "list": [("GET", "/list", None)],
     }
     results = {}
-    with _server("ceiling", command, port, workdir) as server:
+    with _server(name.replace(" ", "-"), command, port, workdir) as server:
         target = Target(wrk, server.url, ["Content-Type: application/json"], server.pids())
-        for name, lines in files.items():
-            replay = Replay(write_requests(workdir / f"ceiling-{name}.txt", lines))
-            results[name] = measure(f"ceiling {name}", target, replay, load)
-            _print(results[name])
+        for method, lines in files.items():
+            replay = Replay(write_requests(workdir / f"{name}-{method}.txt", lines))
+            results[method] = measure(f"{name} {method}", target, replay, load)
+            _print(results[method])
     return results
 
 
+def _ceilings(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> Ceilings:
+    print("ceilings (bench/ceiling.py)", flush=True)
+    return Ceilings(
+        stack=_ceiling(args, wrk, load, workdir, "ceiling", "bench.ceiling:app"),
+        bare=_ceiling(args, wrk, load, workdir, "bare ceiling", "bench.ceiling:bare"),
+    )
+
+
 def _print(result: Result) -> None:
-    ratio = f"  {times(result.ratio)}x {result.ceiling}" if result.ratio is not None else ""
+    ratio = ""
+    if result.ratio is not None and result.bare_ratio is not None:
+        ratio = f"  {times(result.ratio)}x {result.ceiling} ({times(result.bare_ratio)}x bare)"
     print(
         f"  {result.op:<14} {rate(result.rps):>9} req/s ({spread(result.runs_rps)})  "
         f"p50 {result.p50_ms:7.2f} ms  "
@@ -165,7 +190,7 @@ def _edm_block(
     workdir: Path,
     kind: str,
     size: int,
-    ceiling: dict[str, Result],
+    ceilings: Ceilings,
 ) -> dict[str, object]:
     db = BenchDatabase.create(kind, workdir, args.postgres_url)
     try:
@@ -199,7 +224,7 @@ def _edm_block(
 
             def run(op: str, replay: Replay) -> Result:
                 result = measure(op, target, replay, load)
-                result.against(ceiling[CEILING_OF[op]], f"ceiling {CEILING_OF[op]}")
+                ceilings.rate(result, CEILING_OF[op])
                 results.append(result)
                 _print(result)
                 return result
@@ -255,9 +280,9 @@ def main() -> None:
     }
     with tempfile.TemporaryDirectory(prefix="edm-bench-") as tmp:
         workdir = Path(tmp)
-        print("ceiling (bench/ceiling.py)", flush=True)
-        ceiling = _ceiling(args, wrk, load, workdir)
-        report["ceiling"] = {name: r.to_json() for name, r in ceiling.items()}
+        ceilings = _ceilings(args, wrk, load, workdir)
+        report["ceiling"] = {name: r.to_json() for name, r in ceilings.stack.items()}
+        report["bare_ceiling"] = {name: r.to_json() for name, r in ceilings.bare.items()}
         if args.peer:
             print(f"{args.peer}, {args.peer_tickets:,} tickets", flush=True)
             peer = run_peer(
@@ -266,7 +291,7 @@ def main() -> None:
                 load,
                 workers=args.workers,
                 tickets=args.peer_tickets,
-                ceiling=ceiling,
+                rate=ceilings.rate,
                 on_result=_print,
             )
             report["peers"].append(peer)  # type: ignore[attr-defined]
@@ -276,7 +301,7 @@ def main() -> None:
                     f"{kind}, {size} tickets in one tenant + {args.small_tenants} small tenants",
                     flush=True,
                 )
-                report["blocks"].append(_edm_block(args, wrk, load, workdir, kind, size, ceiling))  # type: ignore[attr-defined]
+                report["blocks"].append(_edm_block(args, wrk, load, workdir, kind, size, ceilings))  # type: ignore[attr-defined]
     text = markdown(report)
     print(text)
     if args.json:

@@ -27,7 +27,8 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
     assert {op: r["errors"] for op, r in results.items()} == dict.fromkeys(CEILING_OF, 0)
     assert all(r["requests"] > 0 for r in results.values())
     assert all(r["runs_rps"] == [r["rps"]] for r in results.values())  # --quick: one run
-    assert set(report["ceiling"]) == set(CEILING_OF.values())
+    assert set(report["ceiling"]) == set(report["bare_ceiling"]) == set(CEILING_OF.values())
+    assert all(r["ratio"] and r["bare_ratio"] for r in results.values())
 
 
 def test_floor_answers_real_tickets_beside_the_ceiling() -> None:
@@ -39,6 +40,6 @@ def test_floor_answers_real_tickets_beside_the_ceiling() -> None:
 
     lines = {" ".join(line.split()[:2]): line for line in done.stdout.decode().splitlines()}
     # wrk counts any answer but a 2xx as an error: every floor request found its ticket.
-    assert "errors 0" in lines["ceiling get"] and "errors 0" in lines["floor get"]
+    assert "errors 0" in lines["bare ceiling"] and "errors 0" in lines["floor get"]
     assert lines["floor get"].split()[2] != "0"
     assert "floor /" in lines  # the ratio
