@@ -63,7 +63,7 @@ class BenchDatabase:
     def drop(self) -> None:
         if self.kind == "sqlite":
             path = Path(make_url(self.url).database or "")
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-lock"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             return
         admin = create_engine(normalize_url(self.admin_url or ""), isolation_level="AUTOCOMMIT")

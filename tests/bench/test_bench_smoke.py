@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,15 +32,26 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
     assert all(r["ratio"] and r["bare_ratio"] for r in results.values())
 
 
-def test_floor_answers_real_tickets_beside_the_ceiling() -> None:
+def test_floor_answers_real_tickets_beside_the_ceilings() -> None:
+    """On SQLite, and on PostgreSQL when the suite runs there."""
+    postgres_url = os.environ.get("EDM_TEST_DATABASE_URL")
+    kinds = ["sqlite", "postgresql"] if postgres_url else ["sqlite"]
     command = [
-        sys.executable, "-m", "bench.floor", "--tickets", "50",
+        sys.executable, "-m", "bench.floor", "--tickets", "50", "--databases", ",".join(kinds),
         "--duration", "1", "--warmup", "0", "--repeat", "1",
     ]  # fmt: skip
-    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    if postgres_url:
+        command += ["--postgres-url", postgres_url]
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=180)
 
-    lines = {" ".join(line.split()[:2]): line for line in done.stdout.decode().splitlines()}
+    lines = done.stdout.decode().splitlines()
+
+    def line(start: str) -> str:
+        return next(line for line in lines if line.startswith(start))
+
     # wrk counts any answer but a 2xx as an error: every floor request found its ticket.
-    assert "errors 0" in lines["bare ceiling"] and "errors 0" in lines["floor get"]
-    assert lines["floor get"].split()[2] != "0"
-    assert "floor /" in lines  # the ratio
+    for name in ("ceiling get", "bare ceiling get", *(f"floor {kind} get" for kind in kinds)):
+        rate = line(name + " ").removeprefix(name).split()[0]
+        assert "errors 0" in line(name + " ") and rate != "0", line(name + " ")
+    for kind in kinds:
+        assert "/ bare ceiling" in line(f"floor {kind} / ceiling")

@@ -83,7 +83,8 @@ def _plan(db: Database, q: str) -> str:
     """
     principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
     stmt = select_page(TICKETS, principal, ListQuery("created_at", True, 50, search=q))
-    with db.read(BIG_TENANT) as conn:
+    # A transaction (reads are not one on PostgreSQL), for the SET LOCALs below.
+    with db.write(BIG_TENANT) as conn:
         compiled = stmt.compile(dialect=conn.dialect)
         params: Any = compiled.params
         if compiled.positiontup is not None:

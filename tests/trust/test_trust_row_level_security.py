@@ -1,12 +1,13 @@
 """Row-level security on PostgreSQL: a query that forgets its tenant filter
-sees only the tenant bound to its transaction (defence in depth)."""
+sees only the tenant bound to its write transaction, or to its connection's
+session for a read (defence in depth)."""
 
 from __future__ import annotations
 
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import DBAPIError
 
 from edm.store.database import Database
@@ -93,3 +94,50 @@ def test_tenant_ids_with_quotes_are_bound_literally(app_db, caller):
     assert agent.get(f"{TICKETS}/{created.json()['number']}").status_code == 200
     with app_db.read(tenant) as conn:
         assert set(conn.execute(text("SELECT tenant_id FROM tickets")).scalars()) == {tenant}
+
+
+def _tenants_seen(conn) -> set[str]:
+    return set(conn.execute(text("SELECT tenant_id FROM tickets")).scalars())
+
+
+def test_a_reused_connection_is_rebound_for_every_read_and_write(app_db, two_tenants):
+    """Reads bind the tenant to the session and connections remember it: a
+    connection that served one tenant must never show its rows to the next."""
+    first, second = two_tenants
+    seen, connections = [], set()
+    for use, tenant in [
+        (app_db.read, first),
+        (app_db.read, second),
+        (app_db.read, None),
+        (app_db.write, first),
+        (app_db.read, first),
+        (app_db.write, None),
+        (app_db.read, second),
+    ]:
+        with use(tenant) as conn:
+            seen.append(_tenants_seen(conn))
+            connections.add(id(conn.connection.dbapi_connection))
+
+    assert len(connections) == 1  # one connection served them all
+    assert seen == [{first}, {second}, set(), {first}, {first}, set(), {second}]
+
+
+def test_a_read_for_the_tenant_its_connection_is_bound_to_is_one_statement(app_db, two_tenants):
+    first, second = two_tenants
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(app_db.engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for tenant in (first, first, second, second):
+            statements.clear()
+            with app_db.read(tenant) as conn:
+                _tenants_seen(conn)
+            counts.append(len(statements))
+    finally:
+        event.remove(app_db.engine, "before_cursor_execute", count)
+
+    assert counts == [2, 1, 2, 1]  # binding + query when the tenant changes, else the query

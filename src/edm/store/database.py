@@ -9,12 +9,11 @@ it wait far longer than the write they wait for (a p99 near a second under
 load), where the kernel hands an `flock` over the moment it is released.
 
 On PostgreSQL the application's sessions act as the `edm_app` role, which
-row-level security binds to the tenant named at the start of each
-transaction (`edm.tenant_id`): a query that forgets its tenant filter sees
-no other tenant's rows. Migrations run as the login role. The transaction
-and its tenant start in one round trip (`BEGIN; SELECT set_config(...)`):
-psycopg would otherwise send its own `BEGIN` first, and round trips are
-most of what a read costs there.
+row-level security binds to the tenant named in `edm.tenant_id`, set at
+the start of each write transaction and for the session before a read
+(`_configure_postgresql`): a query that forgets its tenant filter sees no
+other tenant's rows. Migrations run as the login role. Round trips are
+most of what a read costs there, so a read is usually just its query's.
 
 The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
@@ -70,25 +69,42 @@ def _configure_sqlite(engine: Engine) -> None:
 
 TENANT_SETTING = "edm.tenant_id"
 _TENANT_OPTION = "edm_tenant_id"
+_READ_OPTION = "edm_read"
+_SESSION_TENANT = "edm_session_tenant"  # key in a DBAPI connection's `info`
+
+
+def _set_tenant(tenant_id: str | None, *, local: bool) -> str:
+    """SQL binding `tenant_id` (None: no tenant, which RLS matches to no row)."""
+    tenant = sql.Literal(tenant_id or "").as_string(None)
+    return f"SELECT set_config('{TENANT_SETTING}', {tenant}, {'true' if local else 'false'})"
 
 
 def _configure_postgresql(engine: Engine) -> None:
-    """Transactions begun by SQLAlchemy's `begin`, with the tenant bound.
+    """Every use of a connection binds its tenant; writes run in a transaction.
 
-    The engine runs psycopg in autocommit mode so that psycopg sends no
-    `BEGIN` of its own; psycopg's commit and rollback still end the
-    transaction opened here. Without parameters psycopg uses the simple
-    query protocol, which takes both statements in one round trip.
+    A write begins its transaction and binds the tenant to it in one round
+    trip (`BEGIN; SELECT set_config(..., true)`): the engine runs psycopg in
+    autocommit mode so that psycopg sends no `BEGIN` of its own, and
+    psycopg's commit and rollback still end the transaction opened here.
+
+    A read needs no transaction: each of its statements is atomic on its
+    own, and a `GET` or a list page is one statement. Its tenant is bound to
+    the session instead, and only when the connection's session is bound to
+    another one (connections remember theirs): in the common case a read is
+    the one round trip of its query, where a transaction would add two.
     """
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        tenant_id = conn.get_execution_options().get(_TENANT_OPTION)
-        if tenant_id is None:
-            conn.exec_driver_sql("BEGIN")
+        options = conn.get_execution_options()
+        tenant_id = options.get(_TENANT_OPTION)
+        if not options.get(_READ_OPTION):
+            conn.exec_driver_sql(f"BEGIN; {_set_tenant(tenant_id, local=True)}")
             return
-        tenant = sql.Literal(tenant_id).as_string(None)
-        conn.exec_driver_sql(f"BEGIN; SELECT set_config('{TENANT_SETTING}', {tenant}, true)")
+        info = conn.connection.info
+        if info.get(_SESSION_TENANT, ()) != tenant_id:
+            conn.exec_driver_sql(_set_tenant(tenant_id, local=False))
+            info[_SESSION_TENANT] = tenant_id
 
 
 def _act_as(engine: Engine, role: str) -> None:
@@ -168,7 +184,7 @@ def _pool(pool_size: int) -> dict[str, Any]:
 
 
 class Database:
-    """One engine and the two kinds of transaction the service needs.
+    """One engine, and the reads and writes the service runs on it.
 
     `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
     login role, as migrations and bulk loads need. With `event_loop`, a
@@ -187,6 +203,8 @@ class Database:
         parsed = normalize_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._sqlite_writer = SQLiteWriteLock(_lock_path(parsed)) if self.is_sqlite else None
+        self._kept_reader_lock = threading.Lock()
+        self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
         # See _configure_postgresql: psycopg must not begin transactions itself.
         autocommit = {"isolation_level": "AUTOCOMMIT"}
@@ -222,10 +240,23 @@ class Database:
 
     @contextmanager
     def read(self, tenant_id: str | None = None) -> Iterator[Connection]:
-        """A read transaction that sees only `tenant_id`'s rows (under RLS)."""
+        """A read that sees only `tenant_id`'s rows (under RLS).
+
+        On PostgreSQL it is not a transaction: each statement sees its own
+        snapshot (a read is one statement; a nested list's parent lookup and
+        page are two, and may straddle a concurrent delete of the parent).
+        """
+        if self.is_sqlite and self._kept_reader_lock.acquire(blocking=False):
+            try:
+                conn = self._kept_reader()
+                with conn.begin():
+                    yield conn
+            finally:
+                self._kept_reader_lock.release()
+            return
         with self.engine.connect() as conn:
-            if tenant_id is not None and not self.is_sqlite:
-                conn = conn.execution_options(**{_TENANT_OPTION: tenant_id})
+            if not self.is_sqlite:
+                conn = conn.execution_options(**{_TENANT_OPTION: tenant_id, _READ_OPTION: True})
             with conn.begin():
                 yield conn
 
@@ -238,12 +269,27 @@ class Database:
         ):
             if self.is_sqlite:
                 conn = conn.execution_options(sqlite_immediate=True)
-            elif tenant_id is not None:
+            else:
                 conn = conn.execution_options(**{_TENANT_OPTION: tenant_id})
             with conn.begin():
                 yield conn
 
+    def _kept_reader(self) -> Connection:
+        """The SQLite connection kept for reads; call with its lock held.
+
+        Checking a connection out of the pool and back in costs a fifth of
+        a `GET`, and under WAL a connection between transactions holds no
+        lock, so reads use this one whenever no other read has it.
+        """
+        if self._kept is None or self._kept.invalidated or self._kept.closed:
+            self._kept = self.engine.connect()
+        return self._kept
+
     def dispose(self) -> None:
+        with self._kept_reader_lock:
+            if self._kept is not None:
+                self._kept.close()
+                self._kept = None
         self.engine.dispose()
 
     async def aclose(self) -> None:

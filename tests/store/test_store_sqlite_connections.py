@@ -1,8 +1,9 @@
-"""SQLite writers queue on a lock that the kernel hands over across processes.
+"""How SQLite connections are shared: the write lock and the kept reader.
 
-The lock is an `flock` on `<database>-lock`; a write that finds it free
-runs on the event loop, one that finds it held waits in a worker thread
-while the loop goes on serving.
+Writers queue on an `flock` on `<database>-lock`, which the kernel hands
+over across processes; a write that finds it free runs on the event loop,
+one that finds it held waits in a worker thread while the loop goes on
+serving. Reads reuse one kept connection whenever no other read holds it.
 """
 
 from __future__ import annotations
@@ -104,3 +105,31 @@ def test_the_lock_is_reentrant_for_its_holder_and_exclusive_for_other_threads(
     assert other == [False]
     assert lock.acquire(blocking=False)  # free again once released as often as taken
     lock.release()
+
+
+def test_the_kept_reader_sees_every_committed_write(sqlite_db: Database) -> None:
+    counts = []
+    for _ in range(3):
+        _record_write(sqlite_db)
+        with sqlite_db.read() as conn:
+            counts.append(conn.exec_driver_sql("SELECT count(*) FROM writes").scalar_one())
+
+    assert counts == [1, 2, 3]
+
+
+def test_a_read_inside_a_read_gets_a_connection_of_its_own(sqlite_db: Database) -> None:
+    _record_write(sqlite_db)
+    with sqlite_db.read() as outer, sqlite_db.read() as inner:
+        assert outer is not inner
+        assert inner.exec_driver_sql("SELECT count(*) FROM writes").scalar_one() == 1
+        assert outer.exec_driver_sql("SELECT count(*) FROM writes").scalar_one() == 1
+
+
+def test_dispose_closes_the_kept_reader_and_reads_reconnect(sqlite_db: Database) -> None:
+    with sqlite_db.read() as conn:
+        kept = conn
+    sqlite_db.dispose()
+
+    assert kept.closed
+    with sqlite_db.read() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM writes").scalar_one() == 0
