@@ -180,7 +180,7 @@ def _lock_path(sqlite_url: URL) -> str | None:
 
 
 def _pool(pool_size: int) -> dict[str, Any]:
-    return {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
+    return {"pool_size": pool_size, "max_overflow": 0, "pool_recycle": 1800}
 
 
 class Database:

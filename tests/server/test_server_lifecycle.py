@@ -1,0 +1,25 @@
+"""What a server process does at startup and shutdown, beyond serving."""
+
+from __future__ import annotations
+
+import gc
+
+from fastapi.testclient import TestClient
+
+from edm.server.app import create_app
+from edm.settings import Settings
+
+
+def test_startup_keeps_what_exists_out_of_the_collector_until_shutdown(
+    settings: Settings,
+) -> None:
+    """Full collections over the app's long-lived objects paused every request
+    in flight for ~90 ms (PostgreSQL get p99 60-100 ms under load)."""
+    gc.unfreeze()
+    app = create_app(settings)
+    with TestClient(app) as client:
+        assert client.get("/healthz").status_code == 200
+        frozen = gc.get_freeze_count()
+
+    assert frozen > 50_000  # the app, the manifest, SQLAlchemy's and pydantic's structures
+    assert gc.get_freeze_count() == 0
