@@ -86,7 +86,6 @@ class ResourceService:
 
     def list(self, principal: Principal, query: ListQuery, parent_key: str | None = None) -> Page:
         self._require(principal, self.res.read_access, "read")
-        conditions = tuple(self.computed_filter(name, value) for name, value in query.computed)
         with self.db.read(principal.tenant_id) as conn:
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(
@@ -98,7 +97,9 @@ class ResourceService:
                 )
                 parent_filter = AnyOf(self.res.parent.field, (parent.id,))
                 query = replace(query, filters=(*query.filters, parent_filter))
-            rows = self.store.page(conn, principal, query, conditions)
+            rows = self.store.page(
+                conn, principal, query, self.computed_filter, self.computed_parameters()
+            )
         has_more = len(rows) > query.limit
         rows = rows[: query.limit]
         last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
@@ -135,8 +136,17 @@ class ResourceService:
         return record
 
     def computed_filter(self, name: str, value: bool) -> ColumnElement[bool]:
-        """SQL for a manifest `computed_filters` entry; domains override."""
+        """SQL for a manifest `computed_filters` entry; domains override.
+
+        Built once and cached with the page's statement: values that change
+        between requests (the time) are bind parameters, whose values
+        `computed_parameters` gives for each request.
+        """
         raise NotImplementedError(name)
+
+    def computed_parameters(self) -> dict[str, Any]:
+        """The values of `computed_filter`'s bind parameters for this request."""
+        return {}
 
     # -- writes ----------------------------------------------------------------
 

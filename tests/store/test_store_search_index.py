@@ -19,7 +19,7 @@ from edm.identity import Principal, Role
 from edm.settings import Settings
 from edm.store.bulk import BulkLoader
 from edm.store.database import Database, normalize_url
-from edm.store.listing import ListQuery, select_page
+from edm.store.listing import ListQuery, page_statement
 from edm.store.migrate import upgrade
 from edm.store.schema import metadata
 from edm.store.search import include_in_autogenerate, search_table_name, trigram_index_name
@@ -82,11 +82,11 @@ def _plan(db: Database, q: str) -> str:
     plans it picks by itself at 1,000,000 tickets).
     """
     principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
-    stmt = select_page(TICKETS, principal, ListQuery("created_at", True, 50, search=q))
+    stmt, values = page_statement(TICKETS, principal, ListQuery("created_at", True, 50, search=q))
     # A transaction (reads are not one on PostgreSQL), for the SET LOCALs below.
     with db.write(BIG_TENANT) as conn:
         compiled = stmt.compile(dialect=conn.dialect)
-        params: Any = compiled.params
+        params: Any = compiled.construct_params(values)
         if compiled.positiontup is not None:
             params = tuple(params[name] for name in compiled.positiontup)
         if db.is_sqlite:
@@ -164,7 +164,7 @@ def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str
 
     def found() -> list[str]:
         with search_db.read() as conn:
-            return [row.id for row in conn.execute(select_page(TICKETS, principal, query))]
+            return [row.id for row in conn.execute(*page_statement(TICKETS, principal, query))]
 
     before = found()
     with search_db.write() as conn:

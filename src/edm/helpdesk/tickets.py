@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, not_, or_
+from sqlalchemy import ColumnElement, Connection, and_, bindparam, not_, or_
 
 from edm.errors import Conflict
 from edm.helpdesk import sla
@@ -31,6 +31,7 @@ ACTIVE = frozenset({"open", "in_progress", "pending"})
 DONE = frozenset({"resolved", "closed"})
 _tickets = TABLES[TICKETS.name]
 _MICROSECOND = timedelta(microseconds=1)
+_NOW = "now"
 
 
 def status_stamps(
@@ -55,10 +56,13 @@ class TicketService(ResourceService):
         assert name == "overdue", name
         overdue = and_(
             _tickets.c.due_at.is_not(None),
-            _tickets.c.due_at < self.clock(),
+            _tickets.c.due_at < bindparam(_NOW, type_=_tickets.c.due_at.type),
             _tickets.c.status.not_in(DONE),
         )
         return overdue if value else or_(_tickets.c.due_at.is_(None), not_(overdue))
+
+    def computed_parameters(self) -> dict[str, Any]:
+        return {_NOW: self.clock()}
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal
+from sqlalchemy import BindParameter, ColumnElement
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnClause
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean
 
 
@@ -15,10 +16,15 @@ class ArrayContains(ColumnElement[bool]):
 
     inherit_cache = True
     type = Boolean()
+    # SQLAlchemy's traversal reads this class attribute (declared as a list there).
+    _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+        ("value", InternalTraversal.dp_clauseelement),
+    ]
 
-    def __init__(self, column: ColumnClause[Any], value: str) -> None:
+    def __init__(self, column: ColumnClause[Any], value: BindParameter[Any]) -> None:
         self.column = column
-        self.value = literal(value)
+        self.value = value
 
 
 @compiles(ArrayContains, "postgresql")

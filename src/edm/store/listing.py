@@ -1,25 +1,51 @@
 """Keyset-paginated list queries.
 
 A `ListQuery` says what the caller asked for in terms of manifest fields;
-`select_page` turns it into one indexed query that reads `limit + 1` rows
-after the cursor position, so page 10,000 costs what page 1 costs.
+`page_shape` splits it into the shape of one indexed query that reads
+`limit + 1` rows after the cursor position (so page 10,000 costs what page
+1 costs) and the values it runs with, and `build_page` builds that query.
+Building a statement and its cache key cost a quarter of a list request,
+so statements are built once per shape (`RecordStore`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, false, or_, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    Table,
+    and_,
+    bindparam,
+    false,
+    or_,
+    select,
+    tuple_,
+)
 
 from edm.identity import Principal
 from edm.manifest import Resource
 from edm.manifest.model import RangeFilter
 from edm.store.json_ops import ArrayContains
 from edm.store.schema import TABLES, seq_column, sort_column_name
-from edm.store.scope import visible_to
-from edm.store.search import indexed_search, may_match_number
+from edm.store.scope import ScopeShape, scope_clause, scope_parameters
+from edm.store.search import (
+    MIN_INDEXED_LENGTH,
+    indexed_search,
+    may_match_number,
+    search_parameters,
+)
+
+Params = dict[str, Any]
+ComputedFilter = Callable[[str, bool], ColumnElement[bool]]
+_PATTERN = "q_pattern"
+_AFTER_VALUE = "after_value"
+_AFTER_ID = "after_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +94,70 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# A filter as its statement sees it: its class, its field, and what changes the SQL.
+FilterShape = tuple[type, str, Hashable]
+
+
+@dataclass(frozen=True, slots=True)
+class PageShape:
+    """What a page's statement looks like, whatever the values it compares with.
+
+    Pages of one shape share one statement (`RecordStore` caches it), run
+    with the `parameters` that `page_shape` draws from the query.
+    """
+
+    scope: ScopeShape
+    order_field: str
+    descending: bool
+    limit: int
+    filters: tuple[FilterShape, ...]
+    search: tuple[bool, bool] | None  # (served by the trigram index, tests the number)
+    after_null: bool | None  # None: the first page; else whether the cursor's sort value is NULL
+    computed: tuple[tuple[str, bool], ...]
+
+
+def _filter_param(index: int) -> str:
+    return f"filter_{index}"
+
+
+def page_shape(res: Resource, principal: Principal, query: ListQuery) -> tuple[PageShape, Params]:
+    """The shape of `query`'s statement for `principal`, and the values to run it with."""
+    params = scope_parameters(principal)
+    filters: list[FilterShape] = []
+    for index, flt in enumerate(query.filters):
+        name = _filter_param(index)
+        match flt:
+            case AnyOf(field_name, values, include_null):
+                filters.append((AnyOf, field_name, (bool(values), include_null)))
+                params[name] = list(values)
+            case ContainsAny(field_name, values):
+                filters.append((ContainsAny, field_name, len(values)))
+                params |= {f"{name}_{i}": value for i, value in enumerate(values)}
+            case Bound(field_name, bound, value):
+                filters.append((Bound, field_name, bound))
+                params[name] = value
+    search = None
+    if query.search:
+        search = (len(query.search) >= MIN_INDEXED_LENGTH, may_match_number(res, query.search))
+        params |= search_parameters(query.search)
+        params[_PATTERN] = f"%{escape_like(query.search)}%"
+    after_null = None
+    if query.after is not None:
+        after_null = query.after[0] is None
+        params[_AFTER_VALUE], params[_AFTER_ID] = query.after
+    shape = PageShape(
+        ScopeShape.of(principal, include_deleted=query.include_deleted),
+        query.order_field,
+        query.descending,
+        query.limit,
+        tuple(filters),
+        search,
+        after_null,
+        query.computed,
+    )
+    return shape, params
+
+
 def _filter_column(res: Resource, name: str) -> str:
     """The stored column a filter on `name` compares (numbers by their sequence)."""
     if res.number and name == res.number.field:
@@ -75,54 +165,61 @@ def _filter_column(res: Resource, name: str) -> str:
     return name
 
 
-def _filter_clause(res: Resource, table: Table, flt: Filter) -> ColumnElement[bool]:
-    match flt:
-        case AnyOf(name, values, include_null):
-            column = table.c[_filter_column(res, name)]
-            clauses: list[ColumnElement[bool]] = []
-            if values:
-                clauses.append(column.in_(values))
-            if include_null:
-                clauses.append(column.is_(None))
-            return or_(*clauses) if clauses else false()
-        case ContainsAny(name, values):
-            return or_(*(ArrayContains(table.c[name], v) for v in values))
-        case Bound(name, RangeFilter.AFTER, value):
-            return table.c[name] > value
-        case Bound(name, RangeFilter.BEFORE, value):
-            return table.c[name] < value
-    raise AssertionError(flt)
+def _filter_clause(
+    res: Resource, table: Table, index: int, flt: FilterShape
+) -> ColumnElement[bool]:
+    kind, field_name, variant = flt
+    name = _filter_param(index)
+    if kind is AnyOf:
+        has_values, include_null = cast(tuple[bool, bool], variant)
+        column = table.c[_filter_column(res, field_name)]
+        clauses: list[ColumnElement[bool]] = []
+        if has_values:
+            clauses.append(column.in_(bindparam(name, expanding=True)))
+        if include_null:
+            clauses.append(column.is_(None))
+        return or_(*clauses) if clauses else false()
+    if kind is ContainsAny:
+        column = table.c[field_name]
+        count = cast(int, variant)
+        return or_(*(ArrayContains(column, bindparam(f"{name}_{i}")) for i in range(count)))
+    column = table.c[field_name]
+    value = bindparam(name, type_=column.type)
+    return column > value if variant is RangeFilter.AFTER else column < value
 
 
-def _search_clause(res: Resource, table: Table, text: str) -> ColumnElement[bool]:
-    """A searchable field contains `text`, any case (number only where it can match)."""
-    pattern = f"%{escape_like(text)}%"
+def _search_clause(
+    res: Resource, table: Table, indexed: bool, tests_number: bool
+) -> ColumnElement[bool]:
+    """A searchable field contains the text, any case (number only where it can match)."""
     fields = [
         f
         for f in res.searchable_fields
-        if not (res.number and f.name == res.number.field) or may_match_number(res, text)
+        if tests_number or not (res.number and f.name == res.number.field)
     ]
 
     def test(columns: Any) -> ColumnElement[bool]:
+        pattern = bindparam(_PATTERN, type_=String())
         tests = [columns[f.name].ilike(pattern, escape="\\") for f in fields]
         return or_(*tests) if tests else false()
 
-    return indexed_search(res, table, text, test)
+    return indexed_search(res, table, indexed, test)
 
 
 def _after_clause(
-    table: Table, column_name: str, nullable: bool, descending: bool, after: tuple[Any, str]
+    table: Table, column_name: str, nullable: bool, descending: bool, after_null: bool
 ) -> ColumnElement[bool]:
-    """Rows strictly after `after` in (column NULLS LAST, id) order."""
-    value, last_id = after
+    """Rows strictly after the cursor's position in (column NULLS LAST, id) order."""
     column, ident = table.c[column_name], table.c.id
+    value = bindparam(_AFTER_VALUE, type_=column.type)
+    last_id = bindparam(_AFTER_ID, type_=ident.type)
 
     def beyond(left: Any, right: Any) -> ColumnElement[bool]:
         return left < right if descending else left > right  # type: ignore[no-any-return]
 
     if not nullable:
         return beyond(tuple_(column, ident), tuple_(value, last_id))
-    if value is None:
+    if after_null:
         return and_(column.is_(None), beyond(ident, last_id))
     return or_(
         beyond(column, value),
@@ -131,33 +228,54 @@ def _after_clause(
     )
 
 
-def select_page(
-    res: Resource, principal: Principal, query: ListQuery, *columns: ColumnElement[Any]
+def build_page(
+    res: Resource,
+    shape: PageShape,
+    computed: ComputedFilter | None,
+    *columns: ColumnElement[Any],
 ) -> Select[Any]:
-    """One page of `res` visible to `principal`, `limit + 1` rows to detect more:
-    `columns` and the row's keyset position (sort column and id)."""
+    """The statement of pages of `shape`, `limit + 1` rows to detect more:
+    `columns` and the row's keyset position (sort column and id). `computed`
+    gives the SQL of the resource's computed filters."""
     table = TABLES[res.name]
-    where = [visible_to(res, table, principal, include_deleted=query.include_deleted)]
-    where.extend(_filter_clause(res, table, f) for f in query.filters)
-    if query.search:
-        where.append(_search_clause(res, table, query.search))
-    column_name = sort_column_name(res, query.order_field)
-    field_def = res.field(query.order_field)
+    where = [scope_clause(res, table, shape.scope)]
+    where.extend(_filter_clause(res, table, i, f) for i, f in enumerate(shape.filters))
+    if shape.search is not None:
+        where.append(_search_clause(res, table, *shape.search))
+    if shape.computed:
+        assert computed is not None, shape.computed
+        where.extend(computed(name, value) for name, value in shape.computed)
+    column_name = sort_column_name(res, shape.order_field)
+    field_def = res.field(shape.order_field)
     nullable = field_def.nullable and column_name == field_def.name
-    if query.after is not None:
-        where.append(_after_clause(table, column_name, nullable, query.descending, query.after))
+    if shape.after_null is not None:
+        where.append(
+            _after_clause(table, column_name, nullable, shape.descending, shape.after_null)
+        )
     column = table.c[column_name]
-    primary = column.desc() if query.descending else column.asc()
+    primary = column.desc() if shape.descending else column.asc()
     if nullable:
         primary = primary.nulls_last()
-    tie_break = table.c.id.desc() if query.descending else table.c.id.asc()
+    tie_break = table.c.id.desc() if shape.descending else table.c.id.asc()
     position = [column] if column is table.c.id else [column, table.c.id]
     return (
         select(*columns, *position)
         .where(*where)
         .order_by(primary, tie_break)
-        .limit(query.limit + 1)
+        .limit(shape.limit + 1)
     )
+
+
+def page_statement(
+    res: Resource,
+    principal: Principal,
+    query: ListQuery,
+    *columns: ColumnElement[Any],
+    computed: ComputedFilter | None = None,
+) -> tuple[Select[Any], Params]:
+    """One page of `res` visible to `principal`, built afresh, and its parameters."""
+    shape, params = page_shape(res, principal, query)
+    return build_page(res, shape, computed, *columns), params
 
 
 def position_of(res: Resource, order_field: str, row: Any) -> tuple[Any, str]:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Connection,
     Dialect,
     Insert,
@@ -21,7 +20,14 @@ from sqlalchemy import (
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource
-from edm.store.listing import ListQuery, select_page
+from edm.store.listing import (
+    ComputedFilter,
+    ListQuery,
+    PageShape,
+    Params,
+    build_page,
+    page_shape,
+)
 from edm.store.record_json import record_json
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
@@ -137,9 +143,18 @@ class RecordStore:
         conn: Connection,
         principal: Principal,
         query: ListQuery,
-        conditions: tuple[ColumnElement[bool], ...] = (),
+        computed: ComputedFilter | None = None,
+        parameters: Params | None = None,
     ) -> list[Row[Any]]:
-        """One page of `query`, narrowed by extra domain `conditions`: each row
-        holds `record_json` and the columns of its keyset position."""
-        stmt = select_page(self.res, principal, query, record_json(self.res, conn.dialect))
-        return list(conn.execute(stmt.where(*conditions)))
+        """One page of `query`, with the resource's `computed` filters run with
+        `parameters`: each row holds `record_json` and the columns of its
+        keyset position."""
+        shape, params = page_shape(self.res, principal, query)
+        stmt = self._page_statement(conn.dialect, shape, computed)
+        return list(conn.execute(stmt, params | (parameters or {})))
+
+    @lru_cache(maxsize=1024)  # noqa: B019 - one store per resource, kept for the process's life
+    def _page_statement(
+        self, dialect: Dialect, shape: PageShape, computed: ComputedFilter | None
+    ) -> Select[Any]:
+        return build_page(self.res, shape, computed, record_json(self.res, dialect))

@@ -43,6 +43,7 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from edm.manifest import RESOURCES, Resource
 
 MIN_INDEXED_LENGTH = 3  # the trigram tokenizer and pg_trgm cannot use shorter patterns
+_PHRASE = "q_phrase"
 
 
 def search_table_name(res: Resource) -> str:
@@ -145,13 +146,18 @@ def _compile_postgresql(element: TextSearch, compiler: Any, **kw: Any) -> str:
     return _grouped(element.mirror if element.mirror is not None else element.exact, compiler, **kw)
 
 
-def _fts_candidates(res: Resource, records: Table, text: str) -> ColumnElement[bool]:
-    """SQLite: the record's rowid is among the FTS5 phrase matches of `text`."""
+def search_parameters(text: str) -> dict[str, str]:
+    """The values of `indexed_search`'s own parameters for the text `text`."""
+    return {_PHRASE: fts_phrase(text)}
+
+
+def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
+    """SQLite: the record's rowid is among the FTS5 phrase matches of the text."""
     name = search_table_name(res)
     matches: Select[Any] = (
         select(literal_column("rowid"))
         .select_from(table(name))
-        .where(literal_column(name).op("MATCH")(bindparam("q_phrase", fts_phrase(text))))
+        .where(literal_column(name).op("MATCH")(bindparam(_PHRASE)))
     )
     return literal_column(f"{records.name}.rowid").in_(matches)
 
@@ -176,17 +182,19 @@ def _mirror_matches(
 
 
 def indexed_search(
-    res: Resource, records: Table, text: str, test: Callable[[Any], ColumnElement[bool]]
+    res: Resource, records: Table, indexed: bool, test: Callable[[Any], ColumnElement[bool]]
 ) -> ColumnElement[bool]:
-    """`test(records.c)` (the exact ILIKE test for `text`), served by a trigram index.
+    """`test(records.c)` (the exact ILIKE test for the text), served by a
+    trigram index when `indexed` (the text is at least MIN_INDEXED_LENGTH
+    long). Run with `search_parameters` of the text.
 
     `test` takes a column collection, so the same test runs on the search
     table of PostgreSQL.
     """
-    if len(text) < MIN_INDEXED_LENGTH:
+    if not indexed:
         return TextSearch(test(records.c))
     return TextSearch(
         test(records.c),
-        fts=_fts_candidates(res, records, text),
+        fts=_fts_candidates(res, records),
         mirror=_mirror_matches(res, records, test),
     )
