@@ -1,14 +1,13 @@
 """The one place that decides which rows a caller may touch.
 
-Every query of a record table goes through `visible_to` (or its cached
-form, `scope_clause` with `scope_parameters`): tenant, then integration
-app, then (for requesters) ownership, then soft deletion. A row outside
-that scope does not exist for the caller.
+Every query of a record table goes through `scope_clause`, run with the
+caller's `scope_parameters`: tenant, then integration app, then (for
+requesters) ownership, then soft deletion. A row outside that scope does
+not exist for the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,20 +40,16 @@ class ScopeShape:
         return cls(principal.app_id is not None, principal.is_requester_only, include_deleted)
 
 
-def scope_clause(
-    res: Resource, table: Table, shape: ScopeShape, values: Mapping[str, Any] | None = None
-) -> ColumnElement[bool]:
-    """The scope of callers of `shape`, with their `scope_parameters` as `values`.
+def scope_clause(res: Resource, table: Table, shape: ScopeShape) -> ColumnElement[bool]:
+    """The scope of callers of `shape`, run with a caller's `scope_parameters`.
 
-    Without `values` the caller is left as bind parameters: a statement built
-    on it can be cached and run with the `scope_parameters` of any caller of
-    the same shape. A parameter left out fails the query; it never matches all.
+    The caller is left as bind parameters, so a statement built on it can
+    be cached and run for any caller of the same shape. A parameter left
+    out fails the query; it never matches all.
     """
 
     def caller(name: str) -> BindParameter[Any]:
-        if values is None:
-            return bindparam(name, required=True)
-        return bindparam(name, values[name])
+        return bindparam(name, required=True)
 
     clauses: list[ColumnElement[bool]] = [table.c.tenant_id == caller(_TENANT)]
     if shape.has_app:
@@ -74,11 +69,3 @@ def scope_clause(
 def scope_parameters(principal: Principal) -> dict[str, Any]:
     """The values of `scope_clause`'s parameters for `principal`."""
     return {_TENANT: principal.tenant_id, _APP: principal.app_id, _SUBJECT: principal.subject}
-
-
-def visible_to(
-    res: Resource, table: Table, principal: Principal, *, include_deleted: bool = False
-) -> ColumnElement[bool]:
-    """The scope of `principal` with its values bound, for one-off statements."""
-    shape = ScopeShape.of(principal, include_deleted=include_deleted)
-    return scope_clause(res, table, shape, scope_parameters(principal))
