@@ -40,6 +40,10 @@ class ScopeShape:
         return cls(principal.app_id is not None, principal.is_requester_only, include_deleted)
 
 
+def _caller(name: str) -> BindParameter[Any]:
+    return bindparam(name, required=True)
+
+
 def scope_clause(res: Resource, table: Table, shape: ScopeShape) -> ColumnElement[bool]:
     """The scope of callers of `shape`, run with a caller's `scope_parameters`.
 
@@ -47,16 +51,12 @@ def scope_clause(res: Resource, table: Table, shape: ScopeShape) -> ColumnElemen
     be cached and run for any caller of the same shape. A parameter left
     out fails the query; it never matches all.
     """
-
-    def caller(name: str) -> BindParameter[Any]:
-        return bindparam(name, required=True)
-
-    clauses: list[ColumnElement[bool]] = [table.c.tenant_id == caller(_TENANT)]
+    clauses: list[ColumnElement[bool]] = [table.c.tenant_id == _caller(_TENANT)]
     if shape.has_app:
-        clauses.append(table.c.app_id == caller(_APP))
+        clauses.append(table.c.app_id == _caller(_APP))
     if shape.requester_only:
         if res.owner_field is not None:
-            clauses.append(table.c[res.owner_field] == caller(_SUBJECT))
+            clauses.append(table.c[res.owner_field] == _caller(_SUBJECT))
         elif res.requester_visible_field is not None:
             clauses.append(table.c[res.requester_visible_field].is_(True))
         else:
