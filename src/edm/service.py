@@ -13,7 +13,7 @@ from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row
 
@@ -24,10 +24,12 @@ from edm.manifest import Access, RequesterAccess, Resource
 from edm.stamps import creation_stamps
 from edm.store.database import Database
 from edm.store.listing import AnyOf, ListQuery, position_of
+from edm.store.reads import ReadRow, Reads
 from edm.store.records import RecordStore
 from edm.timestamps import utcnow
 
 Record = Row[Any]
+T = TypeVar("T")
 Changes = dict[str, Any]
 # An action computes the changes to apply to a locked record, or None for "no change".
 Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
@@ -36,7 +38,7 @@ Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
 OnCommit = Callable[[Connection, Record], None]
 
 
-def etag_of(record: Record) -> str:
+def etag_of(record: ReadRow) -> str:
     """A strong validator that changes on every write of the record."""
     return f'"{record.id}.{record.revision}"'
 
@@ -58,7 +60,7 @@ def _matches(if_match: str, etag: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    records: list[Record]
+    records: list[ReadRow]
     has_more: bool
     last_position: tuple[Any, str] | None
 
@@ -84,33 +86,41 @@ class ResourceService:
 
     # -- reads -----------------------------------------------------------------
 
-    def list(self, principal: Principal, query: ListQuery, parent_key: str | None = None) -> Page:
+    async def list(
+        self, principal: Principal, query: ListQuery, parent_key: str | None = None
+    ) -> Page:
         self._require(principal, self.res.read_access, "read")
-        with self.db.read(principal.tenant_id) as conn:
+        async with self.db.reading(principal.tenant_id) as reads:
             if self.parent is not None and self.res.parent is not None:
-                parent = self.parent.find(
-                    conn,
-                    principal,
-                    parent_key or "",
-                    include_deleted=query.include_deleted,
-                    response_only=True,
+                parent = await self.parent.read(
+                    reads, principal, parent_key or "", include_deleted=query.include_deleted
                 )
                 parent_filter = AnyOf(self.res.parent.field, (parent.id,))
                 query = replace(query, filters=(*query.filters, parent_filter))
-            rows = self.store.page(
-                conn, principal, query, self.computed_filter, self.computed_parameters()
+            rows = await self.store.page(
+                reads, principal, query, self.computed_filter, self.computed_parameters()
             )
         has_more = len(rows) > query.limit
         rows = rows[: query.limit]
         last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
         return Page(rows, has_more, last)
 
-    def get(self, principal: Principal, key: str, *, include_deleted: bool = False) -> Record:
+    async def get(
+        self, principal: Principal, key: str, *, include_deleted: bool = False
+    ) -> ReadRow:
         self._require(principal, self.res.read_access, "read")
-        with self.db.read(principal.tenant_id) as conn:
-            return self.find(
-                conn, principal, key, include_deleted=include_deleted, response_only=True
-            )
+        async with self.db.reading(principal.tenant_id) as reads:
+            return await self.read(reads, principal, key, include_deleted=include_deleted)
+
+    async def read(
+        self, reads: Reads, principal: Principal, key: str, *, include_deleted: bool = False
+    ) -> ReadRow:
+        """What an answer needs of the record `key` visible to `principal`
+        (id, revision, `record_json`), or 404."""
+        statement, params = self.store.find_query(
+            reads.dialect, principal, key, include_deleted=include_deleted, response_only=True
+        )
+        return self._found(await reads.first(statement, params), key)
 
     def find(
         self,
@@ -120,17 +130,14 @@ class ResourceService:
         *,
         include_deleted: bool = False,
         for_update: bool = False,
-        response_only: bool = False,
     ) -> Record:
         """The record `key` visible to `principal`, or 404 (`RecordStore.find`)."""
         record = self.store.find(
-            conn,
-            principal,
-            key,
-            include_deleted=include_deleted,
-            for_update=for_update,
-            response_only=response_only,
+            conn, principal, key, include_deleted=include_deleted, for_update=for_update
         )
+        return self._found(record, key)
+
+    def _found(self, record: T | None, key: str) -> T:
         if record is None:
             raise NotFound(f"{self.res.title} {key} not found")
         return record

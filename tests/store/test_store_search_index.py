@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
+import re
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -10,7 +12,7 @@ from uuid import uuid4
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect, select, text
 from sqlalchemy.engine import make_url
 
 from edm.cli.seed import People, TicketFaker, host_name
@@ -21,8 +23,15 @@ from edm.store.bulk import BulkLoader
 from edm.store.database import Database, normalize_url
 from edm.store.listing import ListQuery, page_statement
 from edm.store.migrate import upgrade
-from edm.store.schema import metadata
-from edm.store.search import include_in_autogenerate, search_table_name, trigram_index_name
+from edm.store.records import RecordStore
+from edm.store.schema import TABLES, metadata
+from edm.store.search import (
+    RareTrigrams,
+    fts_phrase,
+    include_in_autogenerate,
+    search_table_name,
+    trigram_index_name,
+)
 
 PATH = "/api/v1/helpdesk/tickets"
 BIG_TENANT = "search-big"
@@ -153,6 +162,75 @@ def test_search_follows_updates_and_deletes(agent, admin) -> None:
     assert _found(agent, new_word) == {ticket["id"]}
     admin.delete(f"{PATH}/{ticket['id']}")
     assert _found(agent, new_word) == set()
+
+
+def _search(db: Database, q: str) -> set[str]:
+    """Every ticket of the big tenant a search for `q` finds, the way the server searches."""
+    principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
+
+    async def run() -> set[str]:
+        async with db.reading(BIG_TENANT) as reads:
+            query = ListQuery("created_at", True, 10_000, search=q)
+            return {row.id for row in await RecordStore(TICKETS).page(reads, principal, query)}
+
+    return asyncio.run(run())
+
+
+def _containing(db: Database, q: str) -> set[str]:
+    """Every ticket of the big tenant whose number, title or description contains `q` (ASCII)."""
+    tickets = TABLES["tickets"]
+    with db.read(BIG_TENANT) as conn:
+        rows = conn.execute(
+            select(tickets.c.id, tickets.c.number, tickets.c.title, tickets.c.description).where(
+                tickets.c.tenant_id == BIG_TENANT
+            )
+        )
+        return {r.id for r in rows if any(q.lower() in (v or "").lower() for v in r[1:])}
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        host_name(42),
+        host_name(42).upper(),
+        f"on host {host_name(7)}",
+        host_name(3)[2:],
+        "on host srv-",
+        'a "quoted" host',
+    ],
+)
+def test_a_search_by_its_rarest_trigrams_finds_exactly_the_tickets_containing_it(
+    search_db: Database, q: str
+) -> None:
+    assert _search(search_db, q) == _containing(search_db, q)
+
+
+def _fts_query(db: Database, q: str) -> str:
+    async def run() -> dict[str, str]:
+        async with db.reading(BIG_TENANT) as reads:
+            return await RareTrigrams(TICKETS).parameters(reads, q)
+
+    (query,) = asyncio.run(run()).values()
+    return query
+
+
+def test_fts5_is_asked_for_the_rarest_trigrams_of_the_text_only(search_db: Database) -> None:
+    if not search_db.is_sqlite:
+        pytest.skip("FTS5 is SQLite's")
+    host = host_name(42)  # "srv" and "rv-" are in every ticket, its letters in a few
+
+    pieces = re.findall(r'"([^"]*)"', _fts_query(search_db, host))
+
+    assert len(pieces) == RareTrigrams.PICK
+    assert all(piece in host for piece in pieces)
+    assert not {"srv", "rv-"} & set(pieces)
+
+
+def test_a_text_of_common_trigrams_only_is_asked_for_as_one_phrase(search_db: Database) -> None:
+    if not search_db.is_sqlite:
+        pytest.skip("FTS5 is SQLite's")
+
+    assert _fts_query(search_db, "on host srv-") == fts_phrase("on host srv-")
 
 
 def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str) -> None:

@@ -31,6 +31,7 @@ from edm.server.query import ListParams, check_known, parse_bool
 from edm.service import OnCommit, Record, ResourceService, etag_of
 from edm.store.cursor import CursorCodec
 from edm.store.idempotency import StoredResponse
+from edm.store.reads import ReadRow
 
 MAX_KEY_LENGTH = 64
 T = TypeVar("T")
@@ -81,7 +82,7 @@ class ResourceRoutes:
             record.record_json.encode(),
         )
 
-    def _record_response(self, record: Record, status: int = 200, **headers: str) -> Response:
+    def _record_response(self, record: ReadRow, status: int = 200, **headers: str) -> Response:
         stored = self._stored(record, status, headers)
         return Response(stored.body, status_code=status, headers=stored.headers)
 
@@ -98,9 +99,6 @@ class ResourceRoutes:
             return {}
         return {"Location": f"{self.res.path}/{record.id}"}
 
-    async def _read(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        return await self.service.db.run(partial(work, *args, **kwargs), reads_only=True)
-
     async def _write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.service.db.run(partial(work, *args, **kwargs))
 
@@ -112,7 +110,7 @@ class ResourceRoutes:
     async def list(self, request: Request) -> Response:
         principal = await authenticate(request)
         query = self.list_params.parse(request.query_params, principal)
-        page = await self._read(self.service.list, principal, query, self._parent_key(request))
+        page = await self.service.list(principal, query, self._parent_key(request))
         next_cursor = None
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
@@ -128,11 +126,8 @@ class ResourceRoutes:
         principal = await authenticate(request)
         check_known(request.query_params, {"include_deleted"})
         include_deleted = parse_bool(request.query_params, "include_deleted")
-        record = await self._read(
-            self.service.get,
-            principal,
-            _record_key(self.res, request),
-            include_deleted=include_deleted,
+        record = await self.service.get(
+            principal, _record_key(self.res, request), include_deleted=include_deleted
         )
         return self._record_response(record)
 

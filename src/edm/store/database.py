@@ -25,17 +25,20 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
+import psycopg
 from anyio import to_thread
 from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.util import greenlet_spawn
+
+from edm.store.reads import ConnectionReads, DriverReads, DriverStatements, Reads
 
 T = TypeVar("T")
 
@@ -179,6 +182,13 @@ def _lock_path(sqlite_url: URL) -> str | None:
     return None if database in (None, "", ":memory:") else f"{database}-lock"
 
 
+def _give_back(pooled: PoolProxiedConnection, *, lost: bool) -> None:
+    """Return a connection to its pool; a lost one is discarded, not reset."""
+    if lost:
+        pooled.invalidate()
+    pooled.close()
+
+
 def _pool(pool_size: int) -> dict[str, Any]:
     return {"pool_size": pool_size, "max_overflow": 0, "pool_recycle": 1800}
 
@@ -206,11 +216,13 @@ class Database:
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
+        self._driver_statements: DriverStatements | None = None
         # See _configure_postgresql: psycopg must not begin transactions itself.
         autocommit = {"isolation_level": "AUTOCOMMIT"}
         if event_loop and not self.is_sqlite:
             self._async_engine = create_async_engine(parsed, **_pool(pool_size), **autocommit)
             self.engine = self._async_engine.sync_engine
+            self._driver_statements = DriverStatements(self.engine.dialect)
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         if not self.is_sqlite:
@@ -259,6 +271,31 @@ class Database:
                 conn = conn.execution_options(**{_TENANT_OPTION: tenant_id, _READ_OPTION: True})
             with conn.begin():
                 yield conn
+
+    @asynccontextmanager
+    async def reading(self, tenant_id: str | None = None) -> AsyncIterator[Reads]:
+        """`read` for async code: the server's gets and list pages.
+
+        On PostgreSQL with the asyncio driver, the statements run on psycopg's
+        connection directly (`edm.store.reads`), checked out of the same pool
+        as every other use and bound to the tenant the same way; a connection
+        found broken is dropped from the pool.
+        """
+        if self._driver_statements is None:
+            with self.read(tenant_id) as conn:
+                yield ConnectionReads(conn)
+            return
+        pooled = await greenlet_spawn(self.engine.pool.connect)
+        driver = pooled.driver_connection
+        assert isinstance(driver, psycopg.AsyncConnection)
+        try:
+            reads = DriverReads(driver, self._driver_statements)
+            if pooled.info.get(_SESSION_TENANT, ()) != tenant_id:
+                await reads.execute_sql(_set_tenant(tenant_id, local=False))
+                pooled.info[_SESSION_TENANT] = tenant_id
+            yield reads
+        finally:
+            await greenlet_spawn(_give_back, pooled, lost=driver.broken)
 
     @contextmanager
     def write(self, tenant_id: str | None = None) -> Iterator[Connection]:

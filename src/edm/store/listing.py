@@ -280,4 +280,4 @@ def page_statement(
 
 def position_of(res: Resource, order_field: str, row: Any) -> tuple[Any, str]:
     """The keyset position of `row` for the order on `order_field`."""
-    return row._mapping[sort_column_name(res, order_field)], row.id
+    return getattr(row, sort_column_name(res, order_field)), row.id

@@ -28,9 +28,11 @@ from edm.store.listing import (
     build_page,
     page_shape,
 )
+from edm.store.reads import ReadRow, Reads
 from edm.store.record_json import record_json
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
+from edm.store.search import RareTrigrams
 
 _KEY = "record_key"
 _WHERE_TENANT = "where_tenant_id"
@@ -49,6 +51,7 @@ class RecordStore:
     def __init__(self, res: Resource) -> None:
         self.res = res
         self.table = TABLES[res.name]
+        self._rare_trigrams = RareTrigrams(res) if res.searchable_fields else None
         self._ranked = {
             f.name: {value: rank for rank, value in enumerate(f.enum or ())}
             for f in res.fields
@@ -84,22 +87,37 @@ class RecordStore:
         *,
         include_deleted: bool = False,
         for_update: bool = False,
-        response_only: bool = False,
     ) -> Row[Any] | None:
-        """The visible record whose id (or human number) is `key`: every column,
-        or with `response_only` just what an answer needs (id, revision for the
-        ETag, `record_json`)."""
+        """The visible record whose id (or human number) is `key`, every column."""
+        statement, params = self.find_query(
+            conn.dialect, principal, key, include_deleted=include_deleted, for_update=for_update
+        )
+        return conn.execute(statement, params).one_or_none()
+
+    def find_query(
+        self,
+        dialect: Dialect,
+        principal: Principal,
+        key: str,
+        *,
+        include_deleted: bool = False,
+        for_update: bool = False,
+        response_only: bool = False,
+    ) -> tuple[Select[Any], Params]:
+        """The statement reading the visible record whose id (or human number)
+        is `key`, and its parameters: every column, or with `response_only`
+        just what an answer needs (id, revision for the ETag, `record_json`)."""
         seq = self.res.number.parse(key) if self.res.number else None
-        stmt = self._find_statement(
-            conn.dialect,
+        statement = self._find_statement(
+            dialect,
             ScopeShape.of(principal, include_deleted=include_deleted),
             by_number=seq is not None,
-            for_update=for_update and conn.dialect.name == "postgresql",
+            for_update=for_update and dialect.name == "postgresql",
             response_only=response_only,
         )
         params = scope_parameters(principal)
         params[_KEY] = key if seq is None else seq
-        return conn.execute(stmt, params).one_or_none()
+        return statement, params
 
     @cache  # noqa: B019 - one store per resource, kept for the process's life
     def _find_statement(
@@ -138,20 +156,24 @@ class RecordStore:
             .returning(table, record_json(self.res, dialect))
         )
 
-    def page(
+    async def page(
         self,
-        conn: Connection,
+        reads: Reads,
         principal: Principal,
         query: ListQuery,
         computed: ComputedFilter | None = None,
         parameters: Params | None = None,
-    ) -> list[Row[Any]]:
+    ) -> list[ReadRow]:
         """One page of `query`, with the resource's `computed` filters run with
         `parameters`: each row holds `record_json` and the columns of its
-        keyset position."""
+        keyset position. A search asks the index for the rarest trigrams of
+        its text (`RareTrigrams`)."""
         shape, params = page_shape(self.res, principal, query)
-        stmt = self._page_statement(conn.dialect, shape, computed)
-        return list(conn.execute(stmt, params | (parameters or {})))
+        statement = self._page_statement(reads.dialect, shape, computed)
+        params |= parameters or {}
+        if query.search and self._rare_trigrams is not None:
+            params |= await self._rare_trigrams.parameters(reads, query.search)
+        return await reads.all(statement, params)
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one store per resource, kept for the process's life
     def _page_statement(

@@ -8,7 +8,11 @@ defines the result, the index only finds the candidate rows:
   external content = the record table, kept in sync by triggers in the
   writing transaction. A trigram phrase match is a superset of the ILIKE
   match (FTS5 folds Unicode case, SQLite's LIKE only ASCII), so
-  `rowid IN (phrase matches) AND ILIKE` equals the ILIKE alone.
+  `rowid IN (phrase matches) AND ILIKE` equals the ILIKE alone. FTS5 reads
+  the whole list of rows of every trigram it is given, and a trigram such
+  as `srv` of `srv-qzkfa` may be in every row, so `RareTrigrams` gives it
+  only the rarest few of the text's trigrams (each three characters of
+  the text, so still a superset).
 - PostgreSQL: a table `<resource>_search` holding a copy of the searchable
   columns, kept by a trigger in the writing transaction, with one
   `pg_trgm` GIN index per column; the ILIKE test runs on it as a
@@ -22,6 +26,7 @@ ILIKE on the record table, which reads the tenant's rows in list order.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -33,6 +38,8 @@ from sqlalchemy import (
     and_,
     bindparam,
     column,
+    func,
+    literal,
     literal_column,
     select,
     table,
@@ -41,6 +48,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from edm.manifest import RESOURCES, Resource
+from edm.store.reads import Reads
 
 MIN_INDEXED_LENGTH = 3  # the trigram tokenizer and pg_trgm cannot use shorter patterns
 _PHRASE = "q_phrase"
@@ -151,15 +159,68 @@ def search_parameters(text: str) -> dict[str, str]:
     return {_PHRASE: fts_phrase(text)}
 
 
-def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
-    """SQLite: the record's rowid is among the FTS5 phrase matches of the text."""
+def _fts_matches(res: Resource) -> Select[Any]:
+    """SQLite: the rowids of the FTS5 table's matches of `:q_phrase`."""
     name = search_table_name(res)
-    matches: Select[Any] = (
+    return (
         select(literal_column("rowid"))
         .select_from(table(name))
         .where(literal_column(name).op("MATCH")(bindparam(_PHRASE)))
     )
-    return literal_column(f"{records.name}.rowid").in_(matches)
+
+
+class RareTrigrams:
+    """SQLite: the FTS5 query of a text from the rarest of its trigrams.
+
+    Any three characters of the text are in every record that contains the
+    text, so searching for a few of them finds a superset of the exact
+    matches, which the ILIKE narrows; which few only changes the cost.
+    How many records hold a trigram is counted up to `COUNT_CAP` (reading
+    a capped part of its list; a text without a rarer trigram is searched
+    as a whole phrase) and kept per process for `KEEP_S` seconds,
+    as rarity changes slowly. Pieces are cut from the text as typed, so
+    FTS5 folds their case exactly as it folded the records'.
+    """
+
+    PICK = 3
+    COUNT_CAP = 1000
+    KEEP_S = 300.0
+    KEEP_TERMS = 100_000
+
+    def __init__(self, res: Resource) -> None:
+        self._count = select(func.count()).select_from(
+            _fts_matches(res).with_only_columns(literal(1)).limit(self.COUNT_CAP).subquery()
+        )
+        self._counts: dict[str, int] = {}
+        self._counted_at = time.monotonic()
+
+    async def parameters(self, reads: Reads, text: str) -> dict[str, str]:
+        """`search_parameters` of `text` with only its rarest trigrams."""
+        if reads.dialect.name != "sqlite":
+            return search_parameters(text)
+        pieces = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+        if len(pieces) <= self.PICK:
+            return search_parameters(text)
+        if time.monotonic() - self._counted_at > self.KEEP_S or len(self._counts) > self.KEEP_TERMS:
+            self._counts.clear()
+            self._counted_at = time.monotonic()
+        for piece in pieces:
+            if piece not in self._counts:
+                row = await reads.first(self._count, {_PHRASE: fts_phrase(piece)})
+                self._counts[piece] = row[0] if row is not None else 0
+        rare = [
+            p
+            for p in sorted(pieces, key=self._counts.__getitem__)
+            if self._counts[p] < self.COUNT_CAP
+        ]
+        if not rare:  # every trigram is common: the whole phrase is the most selective
+            return search_parameters(text)
+        return {_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))}
+
+
+def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
+    """SQLite: the record's rowid is among the FTS5 matches of the text."""
+    return literal_column(f"{records.name}.rowid").in_(_fts_matches(res))
 
 
 def _mirror_matches(
