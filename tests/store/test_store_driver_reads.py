@@ -1,9 +1,9 @@
-"""The server's PostgreSQL reads run on psycopg's connection directly.
+"""The server's reads run on the driver's connection (sqlite3, psycopg) directly.
 
-They must behave as the SQLAlchemy path does: the same rows for every kind
-of list statement, the caller's tenant only under row-level security on a
-connection that served others, and a lost connection reported as a
-database error and replaced.
+They must behave as SQLAlchemy's execution does: the same rows and values
+for every kind of list statement; on PostgreSQL, the caller's tenant only
+under row-level security on a connection that served others, and a lost
+connection reported as a database error and replaced.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from edm.manifest.model import RangeFilter
 from edm.settings import Settings
 from edm.store.database import Database, normalize_url
 from edm.store.listing import AnyOf, Bound, ContainsAny, ListQuery, position_of
-from edm.store.reads import Reads
+from edm.store.reads import ConnectionReads, Reads
 from edm.store.records import RecordStore
 from edm.store.schema import TABLES
 
@@ -137,7 +137,7 @@ def _queries(since: datetime) -> list[ListQuery]:
 
 
 def test_driver_reads_return_what_sqlalchemy_returns_for_every_kind_of_list(
-    postgresql_url: str, settings: Settings, caller
+    database_url: str, settings: Settings, caller
 ) -> None:
     tenant = f"drv-{uuid4().hex[:6]}"
     agent = caller("agent", tenant_id=tenant)
@@ -164,19 +164,19 @@ def test_driver_reads_return_what_sqlalchemy_returns_for_every_kind_of_list(
                 found.append([r.id for r in rows])
         return found
 
-    async def by_driver(db: Database) -> list[list[tuple[Any, ...]]]:
+    async def by_driver(db: Database) -> list[Any]:
         async with db.reading(tenant) as reads:
             return await pages(reads)
 
-    async def by_sqlalchemy() -> list[list[tuple[Any, ...]]]:
-        db = Database(postgresql_url, pool_size=1, app_role=settings.db_app_role)
+    async def by_sqlalchemy() -> list[Any]:
+        db = Database(database_url, pool_size=1, app_role=settings.db_app_role)
         try:
-            async with db.reading(tenant) as reads:
-                return await pages(reads)
+            with db.read(tenant) as conn:
+                return await pages(ConnectionReads(conn))
         finally:
             db.dispose()
 
-    driver = _with_server_db(postgresql_url, settings, by_driver)
+    driver = _with_server_db(database_url, settings, by_driver)
     expected = asyncio.run(by_sqlalchemy())
 
     assert all(expected), expected  # every statement found something

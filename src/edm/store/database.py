@@ -17,13 +17,16 @@ most of what a read costs there, so a read is usually just its query's.
 
 The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
-costs about 0.1 ms of CPU, as much as the rest of a `GET` by id.
+costs about 0.1 ms of CPU, as much as the rest of a `GET` by id. The
+server's reads skip SQLAlchemy's execution and run on the driver's
+connection (`Database.reading`, `edm.store.reads`).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
@@ -38,7 +41,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import PoolProxiedConnection, StaticPool
 from sqlalchemy.util import greenlet_spawn
 
-from edm.store.reads import ConnectionReads, DriverReads, DriverStatements, Reads
+from edm.store.reads import (
+    ConnectionReads,
+    DriverStatements,
+    PostgreSQLReads,
+    Reads,
+    SQLiteReads,
+)
 
 T = TypeVar("T")
 
@@ -216,15 +225,14 @@ class Database:
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
-        self._driver_statements: DriverStatements | None = None
         # See _configure_postgresql: psycopg must not begin transactions itself.
         autocommit = {"isolation_level": "AUTOCOMMIT"}
         if event_loop and not self.is_sqlite:
             self._async_engine = create_async_engine(parsed, **_pool(pool_size), **autocommit)
             self.engine = self._async_engine.sync_engine
-            self._driver_statements = DriverStatements(self.engine.dialect)
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
+        self._driver_statements = DriverStatements(self.engine.dialect)
         if not self.is_sqlite:
             _configure_postgresql(self.engine)
             if app_role:
@@ -258,44 +266,45 @@ class Database:
         snapshot (a read is one statement; a nested list's parent lookup and
         page are two, and may straddle a concurrent delete of the parent).
         """
-        if self.is_sqlite and self._kept_reader_lock.acquire(blocking=False):
-            try:
-                conn = self._kept_reader()
-                with conn.begin():
-                    yield conn
-            finally:
-                self._kept_reader_lock.release()
+        if self.is_sqlite:
+            with self._sqlite_reader() as conn, conn.begin():
+                yield conn
             return
         with self.engine.connect() as conn:
-            if not self.is_sqlite:
-                conn = conn.execution_options(**{_TENANT_OPTION: tenant_id, _READ_OPTION: True})
+            conn = conn.execution_options(**{_TENANT_OPTION: tenant_id, _READ_OPTION: True})
             with conn.begin():
                 yield conn
 
     @asynccontextmanager
     async def reading(self, tenant_id: str | None = None) -> AsyncIterator[Reads]:
-        """`read` for async code: the server's gets and list pages.
+        """`read` for async code (the server's gets and list pages), run on
+        the driver's connection (`edm.store.reads`).
 
-        On PostgreSQL with the asyncio driver, the statements run on psycopg's
-        connection directly (`edm.store.reads`), checked out of the same pool
-        as every other use and bound to the tenant the same way; a connection
-        found broken is dropped from the pool.
+        Its statements are not a transaction on either database. On
+        PostgreSQL the connection comes from the same pool as every other
+        use, bound to the tenant the same way; one found lost is dropped.
         """
-        if self._driver_statements is None:
+        if self.is_sqlite:
+            with self._sqlite_reader() as conn:
+                driver = conn.connection.driver_connection
+                assert isinstance(driver, sqlite3.Connection)
+                yield SQLiteReads(driver, self._driver_statements)
+            return
+        if self._async_engine is None:
             with self.read(tenant_id) as conn:
                 yield ConnectionReads(conn)
             return
         pooled = await greenlet_spawn(self.engine.pool.connect)
-        driver = pooled.driver_connection
-        assert isinstance(driver, psycopg.AsyncConnection)
+        connection = pooled.driver_connection
+        assert isinstance(connection, psycopg.AsyncConnection)
         try:
-            reads = DriverReads(driver, self._driver_statements)
+            reads = PostgreSQLReads(connection, self._driver_statements)
             if pooled.info.get(_SESSION_TENANT, ()) != tenant_id:
                 await reads.execute_sql(_set_tenant(tenant_id, local=False))
                 pooled.info[_SESSION_TENANT] = tenant_id
             yield reads
         finally:
-            await greenlet_spawn(_give_back, pooled, lost=driver.broken)
+            await greenlet_spawn(_give_back, pooled, lost=connection.broken)
 
     @contextmanager
     def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
@@ -311,16 +320,24 @@ class Database:
             with conn.begin():
                 yield conn
 
-    def _kept_reader(self) -> Connection:
-        """The SQLite connection kept for reads; call with its lock held.
+    @contextmanager
+    def _sqlite_reader(self) -> Iterator[Connection]:
+        """The SQLite connection kept for reads, or a pooled one while it is in use.
 
         Checking a connection out of the pool and back in costs a fifth of
         a `GET`, and under WAL a connection between transactions holds no
-        lock, so reads use this one whenever no other read has it.
+        lock, so reads use the kept one whenever no other read has it.
         """
-        if self._kept is None or self._kept.invalidated or self._kept.closed:
-            self._kept = self.engine.connect()
-        return self._kept
+        if not self._kept_reader_lock.acquire(blocking=False):
+            with self.engine.connect() as conn:
+                yield conn
+            return
+        try:
+            if self._kept is None or self._kept.invalidated or self._kept.closed:
+                self._kept = self.engine.connect()
+            yield self._kept
+        finally:
+            self._kept_reader_lock.release()
 
     def dispose(self) -> None:
         with self._kept_reader_lock:

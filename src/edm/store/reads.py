@@ -1,39 +1,43 @@
-"""Running the statements of a read: on SQLAlchemy's connection, or on psycopg's.
+"""Running the statements of a read on the database driver's connection.
 
 A read (a get; a nested list's parent lookup and its page) runs its
-statements through a `Reads`:
+statements through a `Reads`, from `Database.reading`:
 
-- `ConnectionReads` runs them on a SQLAlchemy `Connection`: SQLite, where
-  a statement is an in-process call, and synchronous engines.
-- `DriverReads` runs them on the psycopg asyncio connection underneath a
-  connection of SQLAlchemy's pool (`Database.reading`). Around a single
-  statement, SQLAlchemy's asyncio adaptation (greenlet switches on every
-  round trip), its events and its result objects cost more CPU than the
-  rest of a `GET` (docs/performance.md). The statements stay SQLAlchemy's:
-  each is compiled once, `construct_expanded_state` renders its IN lists,
-  its types' bind processors convert the values, and a driver error
+- `SQLiteReads` runs them on the `sqlite3` connection, `PostgreSQLReads`
+  on psycopg's asyncio connection, each underneath a connection of
+  SQLAlchemy's pool. Around one statement, SQLAlchemy's execution (its
+  events, execution context, result objects and, on PostgreSQL, a greenlet
+  switch per round trip) cost more CPU than the rest of a `GET`
+  (docs/performance.md). The statements stay SQLAlchemy's: each is
+  compiled once, `construct_expanded_state` renders its IN lists, the
+  types' bind and result processors convert values as SQLAlchemy would
+  (timestamps come back as aware UTC datetimes), and a driver error
   reaches the app as SQLAlchemy's `DBAPIError`, as from any other query.
+- `ConnectionReads` runs them on a SQLAlchemy `Connection`: synchronous
+  PostgreSQL engines (the CLI, tests).
 
-Rows are read by attribute (`row.id`, `row.record_json`) whichever runs
-them: SQLAlchemy's `Row`, or a named tuple of psycopg's. A timestamp a
-driver read returns is in the session's time zone (the same instant).
+Rows are named tuples read by attribute (`row.id`, `row.record_json`),
+like SQLAlchemy's. A read is not a transaction: each statement sees its
+own snapshot.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import sqlite3
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 import psycopg
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Dialect, Select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Params = dict[str, Any]
-# A row of a read, read by attribute: SQLAlchemy's `Row` or a named tuple.
+# A row of a read, read by attribute: a named tuple, or SQLAlchemy's `Row`.
 ReadRow = Any
+Processor = Callable[[Any], Any]
 
 
 class Reads(Protocol):
@@ -61,29 +65,46 @@ class ConnectionReads:
         return list(self._conn.execute(statement, params))
 
 
-class _DriverStatement:
-    """A statement compiled for the driver, and its parameters' bind processors."""
+class DriverStatement:
+    """A statement compiled for the driver, with its parameters' and columns' processors."""
 
     def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
-        self.compiled = compiled
+        self._compiled = compiled
         escaped = compiled.escaped_bind_names
-        self.processors: Mapping[str, Callable[[Any], Any]] = {
+        self._binds: Mapping[str, Processor] = {
             escaped.get(name, name): process
             for name, bind in compiled.binds.items()
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
+        columns = list(statement.selected_columns)
+        self._row_type: Any = namedtuple("ReadRow", [c.key or "_" for c in columns], rename=True)  # type: ignore[misc]
+        self._results = [
+            (index, process)
+            for index, column in enumerate(columns)
+            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
+            is not None
+        ]
 
-    def sql_and_values(self, params: Params) -> tuple[str, Params]:
+    def sql_and_values(self, params: Params) -> tuple[str, Params | list[Any]]:
         """The SQL to send with `params` (IN lists rendered) and its converted values."""
-        state = self.compiled.construct_expanded_state(params)
+        state = self._compiled.construct_expanded_state(params)
         values = dict(state.parameters)
-        for processors in (self.processors, state.processors):
+        for processors in (self._binds, state.processors):
             for name, process in processors.items():
                 if name in values:
                     values[name] = process(values[name])
+        if state.positiontup is not None:
+            return state.statement, [values[name] for name in state.positiontup]
         return state.statement, values
+
+    def row(self, values: Sequence[Any]) -> ReadRow:
+        if self._results:
+            values = list(values)
+            for index, process in self._results:
+                values[index] = process(values[index])
+        return self._row_type._make(values)
 
 
 class DriverStatements:
@@ -95,16 +116,50 @@ class DriverStatements:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self._compiled: WeakKeyDictionary[Select[Any], _DriverStatement] = WeakKeyDictionary()
+        self._compiled: WeakKeyDictionary[Select[Any], DriverStatement] = WeakKeyDictionary()
 
-    def __getitem__(self, statement: Select[Any]) -> _DriverStatement:
+    def __getitem__(self, statement: Select[Any]) -> DriverStatement:
         compiled = self._compiled.get(statement)
         if compiled is None:
-            compiled = self._compiled[statement] = _DriverStatement(statement, self.dialect)
+            compiled = self._compiled[statement] = DriverStatement(statement, self.dialect)
         return compiled
 
+    def error(self, sql: str, values: Any, exc: Exception, *, lost: bool = False) -> StatementError:
+        """`exc`, raised by the driver, as SQLAlchemy would raise it."""
+        return DBAPIError.instance(
+            sql, values, exc, type(exc), connection_invalidated=lost, dialect=self.dialect
+        )
 
-class DriverReads:
+
+class SQLiteReads:
+    """A read's statements on a `sqlite3` connection in autocommit mode."""
+
+    def __init__(self, connection: sqlite3.Connection, statements: DriverStatements) -> None:
+        self._connection = connection
+        self._statements = statements
+        self.dialect = statements.dialect
+
+    async def first(self, statement: Select[Any], params: Params) -> ReadRow | None:
+        compiled, cursor = self._execute(statement, params)
+        row = cursor.fetchone()
+        return None if row is None else compiled.row(row)
+
+    async def all(self, statement: Select[Any], params: Params) -> list[ReadRow]:
+        compiled, cursor = self._execute(statement, params)
+        return [compiled.row(row) for row in cursor.fetchall()]
+
+    def _execute(
+        self, statement: Select[Any], params: Params
+    ) -> tuple[DriverStatement, sqlite3.Cursor]:
+        compiled = self._statements[statement]
+        sql, values = compiled.sql_and_values(params)
+        try:
+            return compiled, self._connection.execute(sql, values)
+        except sqlite3.Error as exc:
+            raise self._statements.error(sql, values, exc) from exc
+
+
+class PostgreSQLReads:
     """A read's statements on psycopg's asyncio connection, one round trip each."""
 
     def __init__(
@@ -115,12 +170,13 @@ class DriverReads:
         self.dialect = statements.dialect
 
     async def first(self, statement: Select[Any], params: Params) -> ReadRow | None:
-        cursor = await self._execute(statement, params)
-        return await cursor.fetchone()
+        compiled, cursor = await self._execute(statement, params)
+        row = await cursor.fetchone()
+        return None if row is None else compiled.row(row)
 
     async def all(self, statement: Select[Any], params: Params) -> list[ReadRow]:
-        cursor = await self._execute(statement, params)
-        return await cursor.fetchall()
+        compiled, cursor = await self._execute(statement, params)
+        return [compiled.row(row) for row in await cursor.fetchall()]
 
     async def execute_sql(self, sql: str) -> None:
         """Run `sql`, which takes no parameters."""
@@ -128,21 +184,16 @@ class DriverReads:
 
     async def _execute(
         self, statement: Select[Any], params: Params
-    ) -> psycopg.AsyncCursor[ReadRow]:
-        sql, values = self._statements[statement].sql_and_values(params)
-        return await self._run(sql, values)
+    ) -> tuple[DriverStatement, psycopg.AsyncCursor[Any]]:
+        compiled = self._statements[statement]
+        sql, values = compiled.sql_and_values(params)
+        return compiled, await self._run(sql, values)
 
-    async def _run(self, sql: str, values: Params | None) -> psycopg.AsyncCursor[ReadRow]:
-        cursor = self._connection.cursor(row_factory=namedtuple_row)
+    async def _run(self, sql: str, values: Any) -> psycopg.AsyncCursor[Any]:
+        cursor = self._connection.cursor()
         try:
             await cursor.execute(sql, values)
         except psycopg.Error as exc:
-            raise DBAPIError.instance(
-                sql,
-                values,
-                exc,
-                psycopg.Error,
-                connection_invalidated=self._connection.broken,
-                dialect=self._statements.dialect,
-            ) from exc
+            lost = self._connection.broken
+            raise self._statements.error(sql, values, exc, lost=lost) from exc
         return cursor
