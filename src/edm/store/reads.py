@@ -14,7 +14,8 @@ statements through a `Reads`, from `Database.reading`:
   (timestamps come back as aware UTC datetimes), and a driver error
   reaches the app as SQLAlchemy's `DBAPIError`, as from any other query.
 - `ConnectionReads` runs them on a SQLAlchemy `Connection`: synchronous
-  PostgreSQL engines (the CLI, tests).
+  PostgreSQL engines (tests and scripts that build a `Database` without
+  `event_loop`).
 
 Rows are named tuples read by attribute (`row.id`, `row.record_json`),
 like SQLAlchemy's. A read is not a transaction: each statement sees its
