@@ -125,11 +125,14 @@ class DriverStatements:
             compiled = self._compiled[statement] = DriverStatement(statement, self.dialect)
         return compiled
 
-    def error(self, sql: str, values: Any, exc: Exception, *, lost: bool = False) -> StatementError:
-        """`exc`, raised by the driver, as SQLAlchemy would raise it."""
-        return DBAPIError.instance(
-            sql, values, exc, type(exc), connection_invalidated=lost, dialect=self.dialect
-        )
+
+def _as_sqlalchemy_error(
+    sql: str, values: Any, exc: Exception, dialect: Dialect, *, lost: bool = False
+) -> StatementError:
+    """`exc`, raised by the driver, as SQLAlchemy would raise it."""
+    return DBAPIError.instance(
+        sql, values, exc, type(exc), connection_invalidated=lost, dialect=dialect
+    )
 
 
 class SQLiteReads:
@@ -157,7 +160,7 @@ class SQLiteReads:
         try:
             return compiled, self._connection.execute(sql, values)
         except sqlite3.Error as exc:
-            raise self._statements.error(sql, values, exc) from exc
+            raise _as_sqlalchemy_error(sql, values, exc, self.dialect) from exc
 
 
 class PostgreSQLReads:
@@ -196,5 +199,5 @@ class PostgreSQLReads:
             await cursor.execute(sql, values)
         except psycopg.Error as exc:
             lost = self._connection.broken
-            raise self._statements.error(sql, values, exc, lost=lost) from exc
+            raise _as_sqlalchemy_error(sql, values, exc, self.dialect, lost=lost) from exc
         return cursor
