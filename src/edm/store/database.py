@@ -38,9 +38,10 @@ from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import PoolProxiedConnection, StaticPool
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.util import greenlet_spawn
 
+from edm.store.read_connections import ReadConnections
 from edm.store.reads import (
     ConnectionReads,
     DriverStatements,
@@ -191,15 +192,11 @@ def _lock_path(sqlite_url: URL) -> str | None:
     return None if database in (None, "", ":memory:") else f"{database}-lock"
 
 
-def _give_back(pooled: PoolProxiedConnection, *, lost: bool) -> None:
-    """Return a connection to its pool; a lost one is discarded, not reset."""
-    if lost:
-        pooled.invalidate()
-    pooled.close()
+POOL_RECYCLE_S = 1800
 
 
 def _pool(pool_size: int) -> dict[str, Any]:
-    return {"pool_size": pool_size, "max_overflow": 0, "pool_recycle": 1800}
+    return {"pool_size": pool_size, "max_overflow": 0, "pool_recycle": POOL_RECYCLE_S}
 
 
 class Database:
@@ -208,7 +205,9 @@ class Database:
     `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
     login role, as migrations and bulk loads need. With `event_loop`, a
     PostgreSQL database is reached through psycopg's asyncio connections:
-    the synchronous store then runs inside `run`, from async code only.
+    the synchronous store then runs inside `run`, from async code only, and
+    `reading` keeps up to `pool_size` connections for reads beside the
+    `pool_size` everything else uses (`edm.store.read_connections`).
     """
 
     def __init__(
@@ -225,11 +224,13 @@ class Database:
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
+        self._read_connections: ReadConnections | None = None
         # See _configure_postgresql: psycopg must not begin transactions itself.
         autocommit = {"isolation_level": "AUTOCOMMIT"}
         if event_loop and not self.is_sqlite:
-            self._async_engine = create_async_engine(parsed, **_pool(pool_size), **autocommit)
+            self._async_engine = create_async_engine(parsed, **_pool(2 * pool_size), **autocommit)
             self.engine = self._async_engine.sync_engine
+            self._read_connections = ReadConnections(self.engine.pool, pool_size, POOL_RECYCLE_S)
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         self._driver_statements = DriverStatements(self.engine.dialect)
@@ -281,8 +282,9 @@ class Database:
         the driver's connection (`edm.store.reads`).
 
         Its statements are not a transaction on either database. On
-        PostgreSQL the connection comes from the same pool as every other
-        use, bound to the tenant the same way; one found lost is dropped.
+        PostgreSQL the connection is one kept for reads, out of the same
+        pool as every other use, bound to the tenant the same way; one found
+        lost is dropped.
         """
         if self.is_sqlite:
             with self._sqlite_reader() as conn:
@@ -290,11 +292,11 @@ class Database:
                 assert isinstance(driver, sqlite3.Connection)
                 yield SQLiteReads(driver, self._driver_statements)
             return
-        if self._async_engine is None:
+        if self._read_connections is None:
             with self.read(tenant_id) as conn:
                 yield ConnectionReads(conn)
             return
-        pooled = await greenlet_spawn(self.engine.pool.connect)
+        pooled = await self._read_connections.take()
         connection = pooled.driver_connection
         assert isinstance(connection, psycopg.AsyncConnection)
         try:
@@ -304,7 +306,7 @@ class Database:
                 pooled.info[_SESSION_TENANT] = tenant_id
             yield reads
         finally:
-            await greenlet_spawn(_give_back, pooled, lost=connection.broken)
+            await self._read_connections.give_back(pooled, lost=connection.broken)
 
     @contextmanager
     def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
@@ -348,6 +350,8 @@ class Database:
 
     async def aclose(self) -> None:
         """`dispose` for the server, whose PostgreSQL connections are asyncio ones."""
+        if self._read_connections is not None:
+            await self._read_connections.close()
         if self._async_engine is not None:
             await self._async_engine.dispose()
         else:
