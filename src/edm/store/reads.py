@@ -73,6 +73,8 @@ class DriverStatement:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self._compiled = compiled
+        # Rendering IN lists costs ten times what binding plain values does.
+        self._expands = bool(compiled.post_compile_params or compiled.literal_execute_params)
         escaped = compiled.escaped_bind_names
         self._binds: Mapping[str, Processor] = {
             escaped.get(name, name): process
@@ -90,15 +92,22 @@ class DriverStatement:
 
     def sql_and_values(self, params: Params) -> tuple[str, Params | list[Any]]:
         """The SQL to send with `params` (IN lists rendered) and its converted values."""
-        state = self._compiled.construct_expanded_state(params)
-        values = dict(state.parameters)
-        for processors in (self._binds, state.processors):
-            for name, process in processors.items():
+        compiled = self._compiled
+        processors = [self._binds]
+        if self._expands:
+            state = compiled.construct_expanded_state(params)
+            sql, values, positions = state.statement, dict(state.parameters), state.positiontup
+            processors.append(state.processors)
+        else:
+            sql, positions = compiled.string, compiled.positiontup
+            values = dict(compiled.construct_params(params))
+        for converters in processors:
+            for name, process in converters.items():
                 if name in values:
                     values[name] = process(values[name])
-        if state.positiontup is not None:
-            return state.statement, [values[name] for name in state.positiontup]
-        return state.statement, values
+        if positions is not None:
+            return sql, [values[name] for name in positions]
+        return sql, values
 
     def row(self, values: Sequence[Any]) -> ReadRow:
         if self._results:
