@@ -2,11 +2,11 @@
 
     python -m bench.profile                       # every operation, SQLite, 5,000 tickets
     python -m bench.profile --ops get_id --cprofile 25
-    python -m bench.profile --database-url postgresql://127.0.0.1:5432/test
+    python -m bench.profile --database-url postgresql://127.0.0.1:5432/test --concurrency 8
 
 Each operation is called `--requests` times straight through the ASGI
 interface (the app as uvicorn would call it, with the thread pool and
-middleware), best of `--rounds`; `--cprofile N` prints the N costliest
+middleware), `--concurrency` at a time, best of `--rounds`; `--cprofile N` prints the N costliest
 functions of the last round. This is how the figures under "Profile" in
 docs/performance.md were taken: CPU time of the app alone, so a change's
 effect is visible without the noise of a loaded machine.
@@ -113,14 +113,21 @@ def _requests(url: str) -> dict[str, Iterator[Request]]:
     }
 
 
-def _measure(call: Callable[[Request], Any], requests: Iterator[Request], count: int) -> float:
+def _measure(
+    call: Callable[[Request], Any], requests: Iterator[Request], count: int, concurrency: int
+) -> float:
+    async def one_at_a_time(share: int) -> None:
+        for _ in range(share):
+            await call(next(requests))
+
     async def run() -> float:
         started = time.process_time()
-        for _ in range(count):
-            await call(next(requests))
+        async with asyncio.TaskGroup() as tasks:
+            for _ in range(concurrency):
+                tasks.create_task(one_at_a_time(count // concurrency))
         return time.process_time() - started
 
-    return asyncio.run(run()) / count
+    return asyncio.run(run()) / (count // concurrency * concurrency)
 
 
 def main() -> None:
@@ -136,6 +143,13 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="requests in flight (a loaded worker has several; each\n"
+        "round trip to PostgreSQL then costs less event-loop work)",
+    )
     parser.add_argument("--cprofile", type=int, default=0, metavar="N")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
@@ -147,11 +161,15 @@ def main() -> None:
         call = _asgi_call(app, token)
         requests = _requests(url)
         for op in args.ops.split(","):
-            best = min(_measure(call, requests[op], args.requests) for _ in range(args.rounds))
+            rounds = (
+                _measure(call, requests[op], args.requests, args.concurrency)
+                for _ in range(args.rounds)
+            )
+            best = min(rounds)
             print(f"{op:14} {best * 1e6:8.0f} us/request", flush=True)
             if args.cprofile:
                 profiler = cProfile.Profile()
-                profiler.runcall(_measure, call, requests[op], args.requests)
+                profiler.runcall(_measure, call, requests[op], args.requests, args.concurrency)
                 pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.cprofile)
 
 
