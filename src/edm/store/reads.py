@@ -17,15 +17,14 @@ statements through a `Reads`, from `Database.reading`:
   PostgreSQL engines (tests and scripts that build a `Database` without
   `event_loop`).
 
-Rows are named tuples read by attribute (`row.id`, `row.record_json`),
-like SQLAlchemy's. A read is not a transaction: each statement sees its
-own snapshot.
+Rows are read by attribute (`row.id`, `row.record_json`) or index, like
+SQLAlchemy's, and convert a value when it is read (`DriverRow`). A read
+is not a transaction: each statement sees its own snapshot.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 from weakref import WeakKeyDictionary
@@ -36,7 +35,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Params = dict[str, Any]
-# A row of a read, read by attribute: a named tuple, or SQLAlchemy's `Row`.
+# A row of a read, read by attribute: a `DriverRow`, or SQLAlchemy's `Row`.
 ReadRow = Any
 Processor = Callable[[Any], Any]
 
@@ -82,12 +81,9 @@ class DriverStatement:
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
         columns = list(statement.selected_columns)
-        self._row_type: Any = namedtuple("ReadRow", [c.key or "_" for c in columns], rename=True)  # type: ignore[misc]
-        self._results = [
-            (index, process)
-            for index, column in enumerate(columns)
-            if (process := column.type.dialect_impl(dialect).result_processor(dialect, None))
-            is not None
+        self.positions = {column.key: index for index, column in enumerate(columns) if column.key}
+        self.processors: list[Processor | None] = [
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
         ]
 
     def sql_and_values(self, params: Params) -> tuple[str, Params | list[Any]]:
@@ -109,12 +105,34 @@ class DriverStatement:
             return sql, [values[name] for name in positions]
         return sql, values
 
-    def row(self, values: Sequence[Any]) -> ReadRow:
-        if self._results:
-            values = list(values)
-            for index, process in self._results:
-                values[index] = process(values[index])
-        return self._row_type._make(values)
+    def row(self, values: Sequence[Any]) -> DriverRow:
+        return DriverRow(values, self)
+
+
+class DriverRow:
+    """A row of a driver statement, read by attribute (`row.id`) or index.
+
+    Each value passes through its column's result processor when it is
+    read, not when the row arrives: a list page reads the JSON of every
+    row but the keyset position (a timestamp to convert) of its last only.
+    """
+
+    __slots__ = ("_statement", "_values")
+
+    def __init__(self, values: Sequence[Any], statement: DriverStatement) -> None:
+        self._values = values
+        self._statement = statement
+
+    def __getitem__(self, index: int) -> Any:
+        value = self._values[index]
+        process = self._statement.processors[index]
+        return value if process is None else process(value)
+
+    def __getattr__(self, name: str) -> Any:
+        index = self._statement.positions.get(name)
+        if index is None:
+            raise AttributeError(name)
+        return self[index]
 
 
 class DriverStatements:
