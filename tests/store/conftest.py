@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -24,3 +26,34 @@ def app_db(database_url: str, settings: Settings) -> Iterator[Database]:
     database = Database(database_url, pool_size=1, app_role=settings.db_app_role)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def postgresql_url(database_url: str) -> str:
+    """The session database's URL, for tests of what only a PostgreSQL server does."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL server's behaviour")
+    return database_url
+
+
+ServerScenario = Callable[[Database], Awaitable[Any]]
+
+
+@pytest.fixture
+def server_db(database_url: str, settings: Settings) -> Callable[..., Any]:
+    """Runs an async scenario on a database set up as the server's (asyncio
+    connections, the application role), closed afterwards."""
+
+    def run(scenario: ServerScenario, *, pool_size: int = 1) -> Any:
+        async def main() -> Any:
+            database = Database(
+                database_url, pool_size=pool_size, app_role=settings.db_app_role, event_loop=True
+            )
+            try:
+                return await scenario(database)
+            finally:
+                await database.aclose()
+
+        return asyncio.run(main())
+
+    return run

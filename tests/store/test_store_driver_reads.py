@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from uuid import uuid4
 
 import pytest
@@ -31,29 +30,6 @@ from edm.store.records import RecordStore
 from edm.store.schema import TABLES
 
 PATH = "/api/v1/helpdesk/tickets"
-T = TypeVar("T")
-
-
-@pytest.fixture
-def postgresql_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("driver reads are the PostgreSQL server's")
-    return database_url
-
-
-def _with_server_db(
-    url: str, settings: Settings, scenario: Callable[[Database], Awaitable[T]]
-) -> T:
-    """Run `scenario` on a database set up as the server's, one connection."""
-
-    async def run() -> T:
-        db = Database(url, pool_size=1, app_role=settings.db_app_role, event_loop=True)
-        try:
-            return await scenario(db)
-        finally:
-            await db.aclose()
-
-    return asyncio.run(run())
 
 
 async def _tenants_seen(reads: Reads) -> set[str]:
@@ -69,7 +45,7 @@ async def _backend(reads: Reads) -> int:
 
 
 def test_a_reused_connection_shows_each_read_its_own_tenant_only(
-    postgresql_url: str, settings: Settings, caller
+    postgresql_url: str, server_db, caller
 ) -> None:
     first, second = f"drv-a-{uuid4().hex[:6]}", f"drv-b-{uuid4().hex[:6]}"
     for tenant in (first, second):
@@ -83,14 +59,14 @@ def test_a_reused_connection_shows_each_read_its_own_tenant_only(
                 backends.add(await _backend(reads))
         return seen, backends
 
-    seen, backends = _with_server_db(postgresql_url, settings, scenario)
+    seen, backends = server_db(scenario)
 
     assert len(backends) == 1  # one connection served them all
     assert seen == [{first}, {second}, set(), {first}, {first}, {second}]
 
 
 def test_a_lost_connection_is_a_database_error_and_the_next_read_reconnects(
-    postgresql_url: str, settings: Settings, caplog: pytest.LogCaptureFixture
+    postgresql_url: str, server_db, caplog: pytest.LogCaptureFixture
 ) -> None:
     admin = create_engine(normalize_url(postgresql_url), isolation_level="AUTOCOMMIT")
 
@@ -107,7 +83,7 @@ def test_a_lost_connection_is_a_database_error_and_the_next_read_reconnects(
             return lost, await _backend(reads)
 
     try:
-        lost, replacement = _with_server_db(postgresql_url, settings, scenario)
+        lost, replacement = server_db(scenario)
     finally:
         admin.dispose()
 
@@ -137,7 +113,7 @@ def _queries(since: datetime) -> list[ListQuery]:
 
 
 def test_driver_reads_return_what_sqlalchemy_returns_for_every_kind_of_list(
-    database_url: str, settings: Settings, caller
+    database_url: str, settings: Settings, server_db, caller
 ) -> None:
     tenant = f"drv-{uuid4().hex[:6]}"
     agent = caller("agent", tenant_id=tenant)
@@ -176,7 +152,7 @@ def test_driver_reads_return_what_sqlalchemy_returns_for_every_kind_of_list(
         finally:
             db.dispose()
 
-    driver = _with_server_db(database_url, settings, by_driver)
+    driver = server_db(by_driver)
     expected = asyncio.run(by_sqlalchemy())
 
     assert all(expected), expected  # every statement found something

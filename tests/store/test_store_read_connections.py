@@ -9,8 +9,6 @@ returns every one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -24,27 +22,6 @@ from edm.store.read_connections import ReadConnections
 
 POOL_SIZE = 2
 BACKEND = select(func.pg_backend_pid().label("pid"))
-T = TypeVar("T")
-
-
-@pytest.fixture
-def postgresql_url(database_url: str) -> str:
-    if not database_url.startswith("postgresql"):
-        pytest.skip("kept read connections are the PostgreSQL server's")
-    return database_url
-
-
-def _with_server_db(
-    url: str, settings: Settings, scenario: Callable[[Database], Awaitable[T]]
-) -> T:
-    async def run() -> T:
-        db = Database(url, pool_size=POOL_SIZE, app_role=settings.db_app_role, event_loop=True)
-        try:
-            return await scenario(db)
-        finally:
-            await db.aclose()
-
-    return asyncio.run(run())
 
 
 async def _concurrent_reads(db: Database, count: int) -> list[int]:
@@ -62,23 +39,21 @@ async def _concurrent_reads(db: Database, count: int) -> list[int]:
 
 
 def test_reads_keep_at_most_pool_size_connections_and_reuse_them(
-    postgresql_url: str, settings: Settings
+    postgresql_url: str, server_db
 ) -> None:
     async def scenario(db: Database) -> tuple[list[int], int, list[int]]:
         burst = await _concurrent_reads(db, POOL_SIZE + 1)
         kept = db.engine.pool.checkedout()
         return burst, kept, await _concurrent_reads(db, POOL_SIZE)
 
-    burst, kept, later = _with_server_db(postgresql_url, settings, scenario)
+    burst, kept, later = server_db(scenario, pool_size=POOL_SIZE)
 
     assert len(set(burst)) == POOL_SIZE + 1
     assert kept == POOL_SIZE  # the read beyond them gave its connection back
     assert set(later) <= set(burst)  # the next reads reuse the kept ones
 
 
-def test_writes_keep_the_whole_pool_while_reads_keep_theirs(
-    postgresql_url: str, settings: Settings
-) -> None:
+def test_writes_keep_the_whole_pool_while_reads_keep_theirs(postgresql_url: str, server_db) -> None:
     async def scenario(db: Database) -> int:
         await _concurrent_reads(db, POOL_SIZE)  # both now kept, idle
         in_use: list[int] = []
@@ -91,11 +66,11 @@ def test_writes_keep_the_whole_pool_while_reads_keep_theirs(
         await asyncio.wait_for(asyncio.gather(*(db.run(write) for _ in range(POOL_SIZE))), 10)
         return max(in_use)
 
-    assert _with_server_db(postgresql_url, settings, scenario) == 2 * POOL_SIZE
+    assert server_db(scenario, pool_size=POOL_SIZE) == 2 * POOL_SIZE
 
 
 def test_a_lost_connection_gives_back_the_idle_ones_and_the_next_read_reconnects(
-    postgresql_url: str, settings: Settings
+    postgresql_url: str, server_db
 ) -> None:
     """A restarted server leaves every kept connection dead: one failed read,
     not one per kept connection."""
@@ -113,7 +88,7 @@ def test_a_lost_connection_gives_back_the_idle_ones_and_the_next_read_reconnects
         return kept, replacement
 
     try:
-        kept, replacement = _with_server_db(postgresql_url, settings, scenario)
+        kept, replacement = server_db(scenario, pool_size=POOL_SIZE)
     finally:
         admin.dispose()
 
