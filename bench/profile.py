@@ -6,10 +6,11 @@
 
 Each operation is called `--requests` times straight through the ASGI
 interface (the app as uvicorn would call it, with the thread pool and
-middleware), `--concurrency` at a time, best of `--rounds`; `--cprofile N` prints the N costliest
-functions of the last round. This is how the figures under "Profile" in
-docs/performance.md were taken: CPU time of the app alone, so a change's
-effect is visible without the noise of a loaded machine.
+middleware), `--concurrency` at a time, best of `--rounds`; `--cprofile N`
+prints the N costliest functions of the last round. This is how the
+in-app figures of docs/performance.md were taken: CPU time of the app
+alone, so a change's effect is visible without the noise of a loaded
+machine.
 """
 
 from __future__ import annotations
@@ -120,14 +121,16 @@ def _measure(
         for _ in range(share):
             await call(next(requests))
 
+    share = max(1, count // concurrency)
+
     async def run() -> float:
         started = time.process_time()
         async with asyncio.TaskGroup() as tasks:
             for _ in range(concurrency):
-                tasks.create_task(one_at_a_time(count // concurrency))
+                tasks.create_task(one_at_a_time(share))
         return time.process_time() - started
 
-    return asyncio.run(run()) / (count // concurrency * concurrency)
+    return asyncio.run(run()) / (share * concurrency)
 
 
 def main() -> None:
