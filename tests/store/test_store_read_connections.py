@@ -1,9 +1,9 @@
 """The server's PostgreSQL reads keep their connections between reads.
 
-Kept out of the pool, they must never cost anything else a connection:
-writes keep the whole `pool_size`, reads keep no more than `pool_size`, a
-lost connection takes the idle ones with it, and closing the database
-returns every one.
+Kept checked out of the pool, they must never cost anything else a
+connection: writes keep the whole `pool_size`, reads keep no more than
+`pool_size`, a lost connection takes the idle ones with it, and closing
+the database returns every one.
 """
 
 from __future__ import annotations
