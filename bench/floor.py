@@ -124,15 +124,12 @@ def _server(name: str, module: str, workdir: Path, env: dict[str, str]) -> Serve
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
+        "bench.serve",
         module,
         "--port",
         str(port),
         "--workers",
         "2",
-        "--log-level",
-        "warning",
-        "--no-access-log",
     ]
     return Server.start(name, command, {**os.environ, **env}, port, workdir / f"{name}.log")
 

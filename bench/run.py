@@ -136,15 +136,12 @@ def _ceiling(
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
+        "bench.serve",
         app,
         "--port",
         str(port),
         "--workers",
         str(args.workers),
-        "--log-level",
-        "warning",
-        "--no-access-log",
     ]
     body = create_requests()[0][2]
     files = {

@@ -6,12 +6,12 @@ import os
 from typing import Annotated
 
 import typer
-import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
 from edm.cli.database import DatabaseURL, display_url, first_line, migrate
 from edm.cli.errors import CLIError
 from edm.server.auth import ConfigurationError, TokenVerifier
+from edm.server.workers import PortInUse, serve_app
 from edm.settings import Settings, ensure_dev_secret
 from edm.store.database import build_engine
 from edm.store.migrate import is_up_to_date
@@ -42,7 +42,9 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseURL = None,
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes, each accepting its share of connections.")
+    ] = 1,
     migrate_first: Annotated[
         bool, typer.Option("--migrate", help="Apply migrations before starting.")
     ] = False,
@@ -67,12 +69,15 @@ def serve(
     _check_schema(settings, migrate_first)
     typer.echo(f"Database: {display_url(settings.database_url)}")
     typer.echo(f"API: http://{host}:{port}/api/v1  Playground: http://{host}:{port}/playground")
-    uvicorn.run(
-        "edm.server.app:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
-        access_log=False,
-    )
+    try:
+        serve_app(
+            "edm.server.app:create_app",
+            host=host,
+            port=port,
+            workers=workers,
+            factory=True,
+            log_level="info",
+            access_log=False,
+        )
+    except PortInUse as exc:
+        raise CLIError(exc.strerror or str(exc)) from None
