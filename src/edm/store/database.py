@@ -49,6 +49,7 @@ from edm.store.reads import (
     Reads,
     SQLiteReads,
 )
+from edm.store.write_batches import WriteBatches
 
 T = TypeVar("T")
 
@@ -221,6 +222,7 @@ class Database:
         parsed = normalize_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._sqlite_writer = SQLiteWriteLock(_lock_path(parsed)) if self.is_sqlite else None
+        self._write_batches: WriteBatches | None = None
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
@@ -234,6 +236,8 @@ class Database:
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         self._driver_statements = DriverStatements(self.engine.dialect)
+        if self._sqlite_writer is not None:
+            self._write_batches = WriteBatches(self.engine, self._sqlite_writer)
         if not self.is_sqlite:
             _configure_postgresql(self.engine)
             if app_role:
@@ -244,19 +248,18 @@ class Database:
 
         PostgreSQL (asyncio driver): `work` runs in a greenlet and each
         database round trip yields to the event loop. SQLite reads run inline:
-        under WAL they take microseconds and never wait for a lock. So do
-        SQLite writes when the write lock is free; when another writer holds
-        it, waiting for it is a worker thread's job.
+        under WAL they take microseconds and never wait for a lock. SQLite
+        writes are committed in batches (`edm.store.write_batches`), inline
+        when the write lock is free; when another process holds it, waiting
+        for it is a worker thread's job.
         """
         if self._async_engine is not None:
             return await greenlet_spawn(work)
         if reads_only and self.is_sqlite:
             return work()
-        if self._sqlite_writer is not None and self._sqlite_writer.acquire(blocking=False):
-            try:
-                return work()
-            finally:
-                self._sqlite_writer.release()
+        if self._write_batches is not None:
+            result: T = await self._write_batches.run(work)
+            return result
         return await to_thread.run_sync(work)
 
     @contextmanager
@@ -310,7 +313,14 @@ class Database:
 
     @contextmanager
     def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
-        """A write transaction, serialised on SQLite, bound to `tenant_id`."""
+        """A write transaction, serialised on SQLite, bound to `tenant_id`.
+
+        Inside a batch of `run`, the batch's transaction (the work's savepoint).
+        """
+        batch = self._write_batches.connection() if self._write_batches is not None else None
+        if batch is not None:
+            yield batch
+            return
         with (
             self._sqlite_writer or nullcontext(),
             self.engine.connect() as conn,
