@@ -39,6 +39,7 @@ class Workers:
 
     def __init__(self, cwd: Path, *, workers: int = 2, app: str = "pid_app:app") -> None:
         (cwd / "pid_app.py").write_text(PID_APP)
+        self.count = workers
         self.port = free_port()
         self.log = cwd / f"workers-{self.port}.log"
         code = (
@@ -52,15 +53,17 @@ class Workers:
             )
 
     def wait_ready(self) -> None:
+        """Until every worker serves: one that is still starting gets no connection."""
         deadline = time.monotonic() + TIMEOUT_S
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
-                self.pids_serving(connections=1)
-                return
+                if len(self.pids_serving()) == self.count:
+                    return
             except OSError:
-                time.sleep(0.1)
-        raise AssertionError(f"not serving:\n{self.log.read_text()}")
+                pass
+            time.sleep(0.1)
+        raise AssertionError(f"not every worker serving:\n{self.log.read_text()}")
 
     def pids_serving(self, connections: int = CONNECTIONS) -> set[int]:
         """Open `connections` at once, as a client's pool does, then ask each who serves it."""

@@ -222,7 +222,6 @@ class Database:
         parsed = normalize_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self._sqlite_writer = SQLiteWriteLock(_lock_path(parsed)) if self.is_sqlite else None
-        self._write_batches: WriteBatches | None = None
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
@@ -236,8 +235,9 @@ class Database:
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         self._driver_statements = DriverStatements(self.engine.dialect)
-        if self._sqlite_writer is not None:
-            self._write_batches = WriteBatches(self.engine, self._sqlite_writer)
+        self._write_batches = (
+            WriteBatches(self.engine, self._sqlite_writer) if self._sqlite_writer else None
+        )
         if not self.is_sqlite:
             _configure_postgresql(self.engine)
             if app_role:
