@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,6 +27,23 @@ def app_db(database_url: str, settings: Settings) -> Iterator[Database]:
     database = Database(database_url, pool_size=1, app_role=settings.db_app_role)
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def sqlite_scratch(tmp_path: Path) -> Iterator[Callable[[str], Database]]:
+    """Makes a SQLite file database, `<tmp>/w.db` (write lock `w.db-lock`), with the table `ddl`."""
+    made: list[Database] = []
+
+    def make(ddl: str) -> Database:
+        database = Database(f"sqlite:///{tmp_path / 'w.db'}")
+        made.append(database)
+        with database.write() as conn:
+            conn.exec_driver_sql(ddl)
+        return database
+
+    yield make
+    for database in made:
+        database.dispose()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,8 @@ HOLD_S = 0.4
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Database:
-    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
-    with db.write() as conn:
-        conn.exec_driver_sql("CREATE TABLE writes (at REAL, thread INTEGER)")
-    return db
+def sqlite_db(sqlite_scratch: Callable[[str], Database]) -> Database:
+    return sqlite_scratch("CREATE TABLE writes (at REAL, thread INTEGER)")
 
 
 def _record_write(db: Database) -> tuple[float, int]:

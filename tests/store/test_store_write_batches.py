@@ -22,11 +22,8 @@ WRITES = 20
 
 
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Database:
-    db = Database(f"sqlite:///{tmp_path / 'w.db'}")
-    with db.write() as conn:
-        conn.exec_driver_sql("CREATE TABLE writes (n INTEGER PRIMARY KEY)")
-    return db
+def sqlite_db(sqlite_scratch: Callable[[str], Database]) -> Database:
+    return sqlite_scratch("CREATE TABLE writes (n INTEGER PRIMARY KEY)")
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ A SQLite database has one writer at a time, and what a write costs beyond
 its statements is paid per transaction: taking the write lock from the
 other server process, re-reading the pages that process changed (SQLite
 drops its page cache when another connection has committed) and writing
-every changed page to the WAL at commit. Under load most of a create's
-time went there.
+every changed page to the WAL at commit. Under load that was about half
+of the CPU a create or an update cost.
 
 So the writes a server process is asked for while it waits for the lock,
 or while its previous batch runs, are run together in one transaction,
