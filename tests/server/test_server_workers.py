@@ -159,7 +159,9 @@ def _serve_on(cwd: Path, port: int, workers: int) -> subprocess.CompletedProcess
 
 
 def _assert_refused(result: subprocess.CompletedProcess[str], port: int) -> None:
+    """Refused in one line, before announcing itself or touching a database."""
     assert result.returncode == 1
+    assert result.stdout == ""
     assert (
         result.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
@@ -170,6 +172,7 @@ def test_serve_refuses_the_port_of_running_workers(tmp_path, workers, count):
     # Without the check, a second server's workers would join the first's
     # and quietly share its connections.
     _assert_refused(_serve_on(tmp_path, workers.port, count), workers.port)
+    assert not (tmp_path / "edm.db").exists()
     assert len(workers.pids_serving()) == 2
 
 

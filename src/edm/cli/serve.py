@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from edm.cli.database import DatabaseURL, display_url, first_line, migrate
 from edm.cli.errors import CLIError
 from edm.server.auth import ConfigurationError, TokenVerifier
-from edm.server.workers import PortInUse, serve_app
+from edm.server.workers import PortInUse, claim_port, serve_app
 from edm.settings import Settings, ensure_dev_secret
 from edm.store.database import build_engine
 from edm.store.migrate import is_up_to_date
@@ -66,10 +66,11 @@ def serve(
         TokenVerifier(settings)
     except ConfigurationError as exc:
         raise CLIError(str(exc)) from None
-    _check_schema(settings, migrate_first)
-    typer.echo(f"Database: {display_url(settings.database_url)}")
-    typer.echo(f"API: http://{host}:{port}/api/v1  Playground: http://{host}:{port}/playground")
     try:
+        claim_port(host, port)  # checked again when serving; first, before any migration
+        _check_schema(settings, migrate_first)
+        typer.echo(f"Database: {display_url(settings.database_url)}")
+        typer.echo(f"API: http://{host}:{port}/api/v1  Playground: http://{host}:{port}/playground")
         serve_app(
             "edm.server.app:create_app",
             host=host,
