@@ -21,24 +21,15 @@ import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from anyio import to_thread
 from sqlalchemy import Connection, Engine
 
+if TYPE_CHECKING:  # the database module builds the batches with its lock
+    from edm.store.database import SQLiteWriteLock
+
 MAX_BATCH = 64
-
-
-class _Lock(Protocol):
-    """What the batches need of `edm.store.database.SQLiteWriteLock`."""
-
-    def acquire(self, *, blocking: bool = True) -> bool: ...
-
-    def release(self) -> None: ...
-
-    def __enter__(self) -> None: ...
-
-    def __exit__(self, *_exc: object) -> None: ...
 
 
 @dataclass(slots=True)
@@ -63,7 +54,7 @@ class WriteBatches:
     transaction of its own.
     """
 
-    def __init__(self, engine: Engine, lock: _Lock) -> None:
+    def __init__(self, engine: Engine, lock: SQLiteWriteLock) -> None:
         self._engine = engine
         self._lock = lock
         self._queue: list[_Write] = []
