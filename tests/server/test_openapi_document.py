@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, inspect
 
 from edm.manifest import RESOURCES, Operation, OperationKind, Resource
 from edm.store.database import normalize_url
+from edm.store.outside_metadata import include_in_autogenerate
 from edm.store.schema import TABLES, metadata
-from edm.store.search import include_in_autogenerate
 
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code", "errors", "request_id"}
 PROBLEM_MEDIA_TYPE = "application/problem+json"

@@ -3,19 +3,26 @@ the same row: every field type, NULLs, microseconds, Unicode and escapes."""
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import orjson
 import pytest
+from alembic import command
 from sqlalchemy import select
 
-from edm.manifest import RESOURCES, Resource
+from edm.cli.seed import People, TicketFaker
+from edm.manifest import RESOURCES, Resource, resource
+from edm.store.bulk import BulkLoader
+from edm.store.database import Database
+from edm.store.migrate import alembic_config
 from edm.store.record_json import record_json
 from edm.store.schema import TABLES
 from edm.timestamps import json_value
 
 TICKETS = "/api/v1/helpdesk/tickets"
 POLICIES = "/api/v1/helpdesk/sla_policies"
+TICKETS_RESOURCE = resource("tickets")
 AWKWARD = 'Ünïcode "quotes" \\ back\\slash\n\ttabs \u2028 and \x01 control 🎫'
 
 
@@ -71,3 +78,31 @@ def test_api_answers_carry_the_awkward_values_unchanged(agent, awkward_records) 
     assert awkward["created_at"] == "2026-12-23T15:00:00.000000Z"
     assert agent.get(f"{TICKETS}/{awkward['number']}").json() == awkward
     assert {t["is_deleted"] for t in listed} == {True, False}
+
+
+def test_upgrading_a_postgresql_database_stores_the_json_of_the_records_it_holds(
+    empty_postgresql_url: str,
+) -> None:
+    """Migration 0003 fills `record_json` for rows written before it, every tenant's."""
+    config = alembic_config(empty_postgresql_url)
+    command.upgrade(config, "0002")
+    db = Database(empty_postgresql_url, pool_size=1)
+    try:
+        for tenant in ("tenant-a", "tenant-b"):
+            rng = random.Random(tenant)
+            with db.write(tenant) as conn:
+                faker = TicketFaker(tenant, 3, rng, People.make(rng))
+                BulkLoader(TICKETS_RESOURCE).load(conn, tenant, faker.tickets(), 3)
+        command.upgrade(config, "head")
+        with db.read() as conn:
+            rows = conn.execute(
+                select(TABLES[TICKETS_RESOURCE.name], record_json(TICKETS_RESOURCE, conn.dialect))
+            )
+            encodings = [
+                (orjson.loads(row.record_json), _python_encoding(TICKETS_RESOURCE, row))
+                for row in rows
+            ]
+    finally:
+        db.dispose()
+    assert len(encodings) == 6
+    assert all(stored == expected for stored, expected in encodings)

@@ -23,12 +23,12 @@ from edm.store.bulk import BulkLoader
 from edm.store.database import Database, normalize_url
 from edm.store.listing import ListQuery, page_statement
 from edm.store.migrate import upgrade
+from edm.store.outside_metadata import include_in_autogenerate
 from edm.store.records import RecordStore
 from edm.store.schema import TABLES, metadata
 from edm.store.search import (
     RareTrigrams,
     fts_phrase,
-    include_in_autogenerate,
     search_table_name,
     trigram_index_name,
 )
@@ -253,8 +253,8 @@ def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str
     assert before and found() == before
 
 
-def test_autogenerate_leaves_only_the_search_index_out(search_db: Database) -> None:
-    """The search objects live outside the metadata; nothing else may differ."""
+def test_autogenerate_leaves_only_the_objects_outside_the_metadata_out(search_db: Database) -> None:
+    """The search index and the stored JSON live outside the metadata; nothing else may differ."""
     with search_db.engine.connect() as conn:
         opts = {"compare_type": True, "include_name": include_in_autogenerate}
         context = MigrationContext.configure(conn, opts=opts)

@@ -1,12 +1,17 @@
 """Records encoded as JSON by the database, from the manifest's field list.
 
-Every query that answers a client selects `record_json(...)`: SQLite's
-`json_object` or PostgreSQL's `json_build_object` over the resource's
-fields in manifest order, with RFC 3339 UTC timestamps (microseconds, `Z`),
-JSON booleans and embedded JSON for tags and objects. A page of records
-then crosses Python as strings spliced into the response, instead of
-every value of every row passing through type conversion and an encoder:
-that conversion was most of the CPU a list page cost (docs/performance.md).
+Every query that answers a client selects `record_json(...)`: the
+resource's fields in manifest order, with RFC 3339 UTC timestamps
+(microseconds, `Z`), JSON booleans and embedded JSON for tags and objects.
+A page of records then crosses Python as strings spliced into the
+response, instead of every value of every row passing through type
+conversion and an encoder: that conversion was most of the CPU a list page
+cost (docs/performance.md).
+
+- SQLite builds it per read with `json_object`.
+- PostgreSQL keeps it: a `record_json` column that a trigger writes with
+  every insert and update (migration 0003), because building it per read
+  with `json_build_object` was most of the database's CPU for a list page.
 """
 
 from __future__ import annotations
@@ -21,9 +26,10 @@ from edm.manifest import Field, FieldType, Resource
 from edm.store.schema import TABLES
 
 LABEL = "record_json"
-# PostgreSQL's json_build_object takes at most 100 arguments: 50 fields.
+# The stored column on PostgreSQL, kept outside the metadata (`edm.store.outside_metadata`).
+STORED_COLUMN = "record_json"
+# SQLite's json_object takes at most 127 arguments by default; 50 fields fit.
 MAX_FIELDS = 50
-_PG_TIMESTAMP = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
 
 
 def _constant(text: str) -> ColumnElement[Any]:
@@ -53,32 +59,27 @@ def _sqlite_value(field: Field, column: ColumnElement[Any]) -> ColumnElement[Any
     return column
 
 
-def _postgresql_value(field: Field, column: ColumnElement[Any]) -> ColumnElement[Any]:
-    if field.type is FieldType.DATETIME:
-        return func.to_char(func.timezone(_constant("UTC"), column), _constant(_PG_TIMESTAMP))
-    return column
-
-
-def _expression(res: Resource, dialect: str) -> ColumnElement[str]:
+def _sqlite_expression(res: Resource) -> ColumnElement[str]:
     if len(res.fields) > MAX_FIELDS:
         raise ValueError(f"{res.name} has more than {MAX_FIELDS} fields")
     table: Table = TABLES[res.name]
-    value = _sqlite_value if dialect == "sqlite" else _postgresql_value
     pairs: list[ColumnElement[Any]] = []
     for field in res.fields:
-        pairs += [_constant(field.name), value(field, table.c[field.name])]
-    if dialect == "sqlite":
-        return func.json_object(*pairs, type_=Text)
-    return cast(func.json_build_object(*pairs), Text)
+        pairs += [_constant(field.name), _sqlite_value(field, table.c[field.name])]
+    return func.json_object(*pairs, type_=Text)
 
 
 @cache
 def record_json(res: Resource, dialect: Dialect) -> Label[str]:
     """The JSON text of a row of `res` as clients see it, labelled `record_json`.
 
-    Compiled once into SQL text (it has no parameters): SQLAlchemy would
-    otherwise walk the whole expression to key its statement cache on every
-    list query, which cost as much as the database building the JSON.
+    On SQLite compiled once into SQL text (it has no parameters):
+    SQLAlchemy would otherwise walk the whole expression to key its
+    statement cache on every list query, which cost as much as the
+    database building the JSON.
     """
-    sql = str(_expression(res, dialect.name).compile(dialect=dialect))
+    if dialect.name == "postgresql":
+        sql = f"{TABLES[res.name].name}.{STORED_COLUMN}"
+    else:
+        sql = str(_sqlite_expression(res).compile(dialect=dialect))
     return literal_column(sql, Text).label(LABEL)

@@ -27,7 +27,7 @@ ILIKE on the record table, which reads the tenant's rows in list order.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import (
@@ -47,7 +47,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from edm.manifest import RESOURCES, Resource
+from edm.manifest import Resource
 from edm.store.reads import Reads
 
 MIN_INDEXED_LENGTH = 3  # the trigram tokenizer and pg_trgm cannot use shorter patterns
@@ -83,18 +83,6 @@ def may_match_number(res: Resource, text: str) -> bool:
 
 def _digits(text: str) -> bool:
     return bool(text) and all("0" <= c <= "9" for c in text)
-
-
-def include_in_autogenerate(name: str | None, type_: str, _parents: Mapping[Any, Any]) -> bool:
-    """Alembic's `include_name`: leave the search tables (and FTS5's shadow tables) alone.
-
-    Migration 0002 creates them, with triggers and indexes, in SQL the
-    metadata cannot express.
-    """
-    if type_ != "table" or name is None:
-        return True
-    tables = [search_table_name(res) for res in RESOURCES if res.searchable_fields]
-    return not any(name == t or name.startswith(f"{t}_") for t in tables)
 
 
 def fts_phrase(text: str) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 from edm.store.database import build_engine
+from edm.store.outside_metadata import include_in_autogenerate
 from edm.store.schema import metadata
-from edm.store.search import include_in_autogenerate
 
 config = context.config
 
