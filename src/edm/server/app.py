@@ -19,6 +19,7 @@ from edm.errors import BadRequest, EDMError
 from edm.helpdesk.services import build_services
 from edm.manifest import RESOURCES
 from edm.server.auth import TokenVerifier
+from edm.server.dispatch import ResourceDispatcher
 from edm.server.idempotency import IdempotencyGuard
 from edm.server.meta import meta_router
 from edm.server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
@@ -105,8 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     resource_routes = [
         ResourceRoutes(res, services[res.name], codec, idempotency) for res in RESOURCES
     ]
-    for routes in resource_routes:
-        app.router.routes.extend(routes.routes())
+    served_directly = [route for routes in resource_routes for route in routes.routes()]
+    app.router.routes.extend(served_directly)
 
     app.include_router(meta_router(db))
 
@@ -115,6 +116,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
     app.add_exception_handler(DBAPIError, database_error_handler)
     app.add_exception_handler(PoolTimeout, pool_timeout_handler)
+    # Innermost: the middleware below and above still wrap every request.
+    app.add_middleware(
+        ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
+    )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     install_playground(app, settings)
