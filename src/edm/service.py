@@ -176,8 +176,8 @@ class ResourceService:
                 stamped[self.res.parent.field] = parent.id
             # After the parent lookup: a record the caller cannot see is a 404, not a 403.
             self._check_requester_fields(principal, values, RequesterAccess.CREATE)
-            stamped, seq = self._prepare_create(conn, principal, stamped, parent)
-            record = self.store.insert(conn, stamped, seq=seq)
+            stamped = self._prepare_create(conn, principal, stamped, parent)
+            record = self.store.insert(conn, stamped)
             self._after_write(conn, principal, None, record, "create", parent)
             if on_commit is not None:
                 on_commit(conn, record)
@@ -304,9 +304,9 @@ class ResourceService:
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
-    ) -> tuple[Changes, int | None]:
-        """Domain rules on a new record; returns the values and its number sequence."""
-        return values, None
+    ) -> Changes:
+        """Domain rules on a new record; returns its values (the store numbers it)."""
+        return values
 
     def _prepare_update(
         self,

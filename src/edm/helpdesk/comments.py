@@ -34,7 +34,7 @@ class CommentService(ResourceService):
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
-    ) -> tuple[Changes, int | None]:
+    ) -> Changes:
         assert parent is not None
         if parent.status == "closed":
             raise Conflict(
@@ -46,7 +46,7 @@ class CommentService(ResourceService):
                 errors=[FieldError("public", "forbidden_field", "requesters cannot set false")],
             )
         values["author_id"] = principal.subject
-        return values, None
+        return values
 
     def _after_write(
         self,

@@ -48,10 +48,10 @@ class SlaPolicyService(ResourceService):
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
-    ) -> tuple[Changes, int | None]:
+    ) -> Changes:
         if values["is_default"]:
             clear_other_defaults(conn, principal, values["id"], values["created_at"])
-        return values, None
+        return values
 
     def _prepare_update(
         self,

@@ -1,4 +1,4 @@
-"""Ticket rules: numbering, submitter default, the status lifecycle and SLA.
+"""Ticket rules: submitter default, the status lifecycle and SLA.
 
 Lifecycle (SPEC section 5):
 - `resolved_at` is stamped when the status becomes `resolved`, or `closed`
@@ -22,7 +22,6 @@ from edm.helpdesk import sla
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
-from edm.store.counters import allocate
 from edm.store.database import Database
 from edm.store.schema import TABLES
 
@@ -66,8 +65,7 @@ class TicketService(ResourceService):
 
     def _prepare_create(
         self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
-    ) -> tuple[Changes, int | None]:
-        assert TICKETS.number is not None
+    ) -> Changes:
         created_at = values["created_at"]
         named = values.get("sla_policy")
         policy = (
@@ -75,9 +73,7 @@ class TicketService(ResourceService):
             if named is not None
             else sla.default_policy(conn, principal.tenant_id)
         )
-        seq = allocate(conn, principal.tenant_id, TICKETS.name)
         values |= {
-            "number": TICKETS.number.format(seq),
             "submitted_by_id": values.get("submitted_by_id") or principal.subject,
             "sla_policy": policy.id if policy is not None else None,
             "pending_since": created_at if values["status"] == "pending" else None,
@@ -85,7 +81,7 @@ class TicketService(ResourceService):
             "due_at": sla.resolution_due(policy, values["priority"], created_at, timedelta()),
             **status_stamps(None, values["status"], None, created_at),
         }
-        return values, seq
+        return values
 
     def _prepare_update(
         self,

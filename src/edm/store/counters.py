@@ -3,7 +3,9 @@
 The upsert takes the counter row's lock (PostgreSQL) or runs under the
 write lock (SQLite), so concurrent creates in one tenant queue on it and
 every committed number is unique; a rolled-back create releases its
-number, so committed numbers have no gaps.
+number, so committed numbers have no gaps. On PostgreSQL a create takes
+its number in the statement that inserts the record (`next_value`), so
+that the lock is held from that statement to the commit only.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, bindparam
+from sqlalchemy import CTE, BigInteger, Connection, bindparam, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -40,3 +42,21 @@ def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int
     """
     parameters = {"tenant_id": tenant_id, "name": name, "count": count}
     return int(conn.execute(_upsert(conn.dialect.name), parameters).scalar_one()) - count + 1
+
+
+COUNTER_TENANT = "counter_tenant_id"
+
+
+def next_value(name: str) -> CTE:
+    """PostgreSQL: a data-modifying CTE taking the next value of the tenant's
+    counter `name` (tenant bound as `COUNTER_TENANT`), as its column `value`."""
+    return (
+        pg_insert(counters)
+        .values(tenant_id=bindparam(COUNTER_TENANT), name=literal(name), value=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.tenant_id, counters.c.name],
+            set_={"value": counters.c.value + 1},
+        )
+        .returning(counters.c.value)
+        .cte(f"{name}_number")
+    )
