@@ -122,7 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _request_validation_handler)
     app.add_exception_handler(DBAPIError, database_error_handler)
     app.add_exception_handler(PoolTimeout, pool_timeout_handler)
-    # Innermost: the middleware below and above still wrap every request.
+    # Added first, so innermost: the middleware added below wraps what it serves too.
     app.add_middleware(
         ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
     )

@@ -7,9 +7,9 @@ handlers, found by class as Starlette finds them. Everything else (meta
 routes, the playground, the OpenAPI document, 404s and 405s) continues to
 FastAPI's exception middleware and router as before.
 
-Starlette's router tries the routes one by one, and each request then
+Starlette's router tries the app's routes one by one, and a request then
 passes its exception middleware, FastAPI's exit-stack middleware and the
-route's request wrapper: about a third of the in-app CPU of a `GET` by id
+route's request wrapper: an eighth of the in-app CPU of a `GET` by id
 (docs/performance.md).
 """
 
