@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 from alembic import command
-from sqlalchemy import select
+from sqlalchemy import inspect, select, text
 
 from edm.cli.seed import People, TicketFaker
 from edm.manifest import RESOURCES, Resource, resource
@@ -106,3 +106,24 @@ def test_upgrading_a_postgresql_database_stores_the_json_of_the_records_it_holds
         db.dispose()
     assert len(encodings) == 6
     assert all(stored == expected for stored, expected in encodings)
+
+
+def test_downgrading_a_postgresql_database_drops_the_stored_json_and_its_triggers(
+    empty_postgresql_url: str,
+) -> None:
+    config = alembic_config(empty_postgresql_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0002")
+    db = Database(empty_postgresql_url, pool_size=1)
+    try:
+        with db.read() as conn:
+            columns = {
+                name: {c["name"] for c in inspect(conn).get_columns(name)} for name in TABLES
+            }
+            triggers = conn.execute(
+                text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%record_json%'")
+            ).all()
+    finally:
+        db.dispose()
+    assert all("record_json" not in names for names in columns.values()), columns
+    assert triggers == []
