@@ -6,14 +6,12 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from edm.settings import Settings
-from edm.store.database import Database, normalize_url
+from edm.store.database import Database
+from scratch_databases import new_postgresql_database
 
 
 @pytest.fixture
@@ -60,16 +58,8 @@ def postgresql_url(database_url: str) -> str:
 @pytest.fixture
 def empty_postgresql_url(postgresql_url: str) -> Iterator[str]:
     """A new, empty PostgreSQL database on the session's server, dropped afterwards."""
-    name = f"edm_test_empty_{uuid4().hex[:8]}"
-    admin = create_engine(normalize_url(postgresql_url), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgresql_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with new_postgresql_database(postgresql_url, "edm_test_empty") as url:
+        yield url
 
 
 ServerScenario = Callable[[Database], Awaitable[Any]]

@@ -6,21 +6,21 @@ import asyncio
 import random
 import re
 from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import inspect, select, text
 
 from edm.cli.seed import People, TicketFaker, host_name
 from edm.helpdesk.tickets import TICKETS
 from edm.identity import Principal, Role
 from edm.settings import Settings
 from edm.store.bulk import BulkLoader
-from edm.store.database import Database, normalize_url
+from edm.store.database import Database
 from edm.store.listing import ListQuery, page_statement
 from edm.store.migrate import upgrade
 from edm.store.outside_metadata import include_in_autogenerate
@@ -32,6 +32,7 @@ from edm.store.search import (
     search_table_name,
     trigram_index_name,
 )
+from scratch_databases import new_postgresql_database
 
 PATH = "/api/v1/helpdesk/tickets"
 BIG_TENANT = "search-big"
@@ -54,31 +55,23 @@ def search_db(
     loaded as the login role and yielded acting as the application's role,
     under row-level security like the server.
     """
-    admin = None
-    if database_url.startswith("sqlite"):
-        url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'search.db'}"
-    else:
-        name = f"edm_test_search_{uuid4().hex[:8]}"
-        admin = create_engine(normalize_url(database_url), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    upgrade(url)
-    loader = Database(url, pool_size=1)
-    rng = random.Random(3)
-    _load(loader, BIG_TENANT, 3000, rng)
-    for i in range(5):
-        _load(loader, f"search-small-{i}", 5, rng)
-    with loader.write() as conn:
-        conn.execute(text("ANALYZE"))
-    loader.dispose()
-    db = Database(url, pool_size=1, app_role=settings.db_app_role)
-    yield db
-    db.dispose()
-    if admin is not None:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with ExitStack() as cleanup:
+        if database_url.startswith("sqlite"):
+            url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'search.db'}"
+        else:
+            url = cleanup.enter_context(new_postgresql_database(database_url, "edm_test_search"))
+        upgrade(url)
+        loader = Database(url, pool_size=1)
+        rng = random.Random(3)
+        _load(loader, BIG_TENANT, 3000, rng)
+        for i in range(5):
+            _load(loader, f"search-small-{i}", 5, rng)
+        with loader.write() as conn:
+            conn.execute(text("ANALYZE"))
+        loader.dispose()
+        db = Database(url, pool_size=1, app_role=settings.db_app_role)
+        yield db
+        db.dispose()
 
 
 def _plan(db: Database, q: str) -> str:
