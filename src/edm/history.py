@@ -1,15 +1,18 @@
 """Append-only history: one event per write of a resource with `history=True`.
 
-Events are inserted in the write's own transaction, so a change and its
-event commit or roll back together; nothing ever updates or deletes them.
+A write hands its event to the store with the record
+(`RecordStore.insert`/`update`), which writes both in one statement on
+PostgreSQL and in one transaction on SQLite, so a change and its event
+commit or roll back together; nothing ever updates or deletes them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row
+from sqlalchemy import Connection
 
 from edm.identity import Principal
 from edm.manifest import Resource, resource
@@ -33,14 +36,17 @@ _NOT_TRACKED = frozenset(
 )
 
 
-def field_changes(res: Resource, before: Row[Any] | None, after: Row[Any]) -> dict[str, list[Any]]:
-    """`{field: [old, new]}` for every tracked field whose value differs."""
+def field_changes(
+    res: Resource, before: Mapping[Any, Any] | None, after: Mapping[Any, Any]
+) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for every tracked field whose value differs
+    (a field missing from `after` is null)."""
     changes: dict[str, list[Any]] = {}
     for field in res.fields:
         if field.name in _NOT_TRACKED:
             continue
-        old = getattr(before, field.name) if before is not None else None
-        new = getattr(after, field.name)
+        old = before[field.name] if before is not None else None
+        new = after.get(field.name)
         if old != new and not (before is None and new in (None, [], {}, False)):
             changes[field.name] = [json_value(old), json_value(new)]
     return changes
@@ -49,6 +55,26 @@ def field_changes(res: Resource, before: Row[Any] | None, after: Row[Any]) -> di
 class History:
     def __init__(self) -> None:
         self.store = RecordStore(EVENTS)
+
+    @staticmethod
+    def event(
+        principal: Principal,
+        ticket_id: str,
+        action: str,
+        changes: dict[str, list[Any]],
+        at: datetime,
+    ) -> dict[str, Any]:
+        """The values of a new event, for the store to write with its record."""
+        return {
+            **creation_stamps(EVENTS, principal, at),
+            "source": "edm",
+            "source_type": "system",
+            "ticket_id": ticket_id,
+            "actor": principal.subject,
+            "action": action,
+            "changes": changes,
+            "at": at,
+        }
 
     def append(
         self,
@@ -59,16 +85,5 @@ class History:
         changes: dict[str, list[Any]],
         at: datetime,
     ) -> None:
-        self.store.insert(
-            conn,
-            {
-                **creation_stamps(EVENTS, principal, at),
-                "source": "edm",
-                "source_type": "system",
-                "ticket_id": ticket_id,
-                "actor": principal.subject,
-                "action": action,
-                "changes": changes,
-                "at": at,
-            },
-        )
+        """Insert an event on its own (one that no record write carries)."""
+        self.store.insert(conn, self.event(principal, ticket_id, action, changes, at))

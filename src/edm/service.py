@@ -4,16 +4,27 @@
 checks `If-Match`, soft-deletes and restores, serves nested resources
 under their parent record and appends history events. A domain subclasses
 it to add its own rules through the `_prepare_*` hooks, `_after_write` and
-`actions`. Each operation runs in one transaction.
+`actions`.
+
+Each operation is all or nothing. Where its only write is the record's own
+statement (which carries the history event), it runs on PostgreSQL
+without a transaction (`Database.write`): a change reads the record
+without locking it and writes it only at the revision it read, reading
+again if another write came first (`_OPTIMISTIC_ATTEMPTS`, then it waits
+for the row's lock like any other write). An operation that writes more
+(a nested record's parent, a stored idempotent response, a domain whose
+hooks write: `writes_beside_record`) runs in one transaction holding the
+record's lock from its read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any, TypeVar
+from functools import partial
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row
 
@@ -36,6 +47,8 @@ Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
 # Runs last inside a write's transaction with its outcome, so that what it
 # writes (e.g. the stored response of an idempotent request) commits with it.
 OnCommit = Callable[[Connection, Record], None]
+# Unlocked tries of a change before it waits for the record's lock instead.
+_OPTIMISTIC_ATTEMPTS = 3
 
 
 def etag_of(record: ReadRow) -> str:
@@ -67,6 +80,9 @@ class Page:
 
 class ResourceService:
     """Create, read, update, delete, restore and actions for one resource."""
+
+    # True when the domain's hooks write rows besides the record and its event.
+    writes_beside_record: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -169,7 +185,8 @@ class ResourceService:
         self._require(principal, self.res.write_access, "create")
         now = self.clock()
         stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
-        with self.db.write(principal.tenant_id) as conn:
+        transaction = not self._writes_alone(on_commit)
+        with self.db.write(principal.tenant_id, transaction=transaction) as conn:
             parent = None
             if self.parent is not None and self.res.parent is not None:
                 parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
@@ -177,7 +194,8 @@ class ResourceService:
             # After the parent lookup: a record the caller cannot see is a 404, not a 403.
             self._check_requester_fields(principal, values, RequesterAccess.CREATE)
             stamped = self._prepare_create(conn, principal, stamped, parent)
-            record = self.store.insert(conn, stamped)
+            event = self._event(principal, "create", None, stamped)
+            record = self.store.insert(conn, stamped, event)
             self._after_write(conn, principal, None, record, "create", parent)
             if on_commit is not None:
                 on_commit(conn, record)
@@ -239,11 +257,44 @@ class ResourceService:
         include_deleted: bool = False,
         on_commit: OnCommit | None = None,
     ) -> Record:
-        """Lock the record, check permission and precondition, apply `compute`."""
+        """Read the record, check permission and precondition, apply `compute`."""
         self._require(principal, self.res.write_access, operation)
-        with self.db.write(principal.tenant_id) as conn:
+        change = partial(
+            self._try_modify,
+            principal,
+            key,
+            if_match,
+            operation,
+            compute,
+            include_deleted=include_deleted,
+            on_commit=on_commit,
+        )
+        if self._writes_alone(on_commit):
+            for _attempt in range(_OPTIMISTIC_ATTEMPTS):
+                record = change(locked=False)
+                if record is not None:
+                    return record
+        record = change(locked=True)
+        assert record is not None, "a locked record changed"
+        return record
+
+    def _try_modify(
+        self,
+        principal: Principal,
+        key: str,
+        if_match: str | None,
+        operation: str,
+        compute: Action,
+        *,
+        include_deleted: bool,
+        on_commit: OnCommit | None,
+        locked: bool,
+    ) -> Record | None:
+        """One try of `_modify`: None if the record was written since it was
+        read, which only an unlocked try can meet."""
+        with self.db.write(principal.tenant_id, transaction=locked) as conn:
             current = self.find(
-                conn, principal, key, include_deleted=include_deleted, for_update=True
+                conn, principal, key, include_deleted=include_deleted, for_update=locked
             )
             self._check_operation_allowed(principal, operation)
             if operation == "restore" and not current.is_deleted:
@@ -258,11 +309,34 @@ class ResourceService:
                 record = current
             else:
                 new_values |= {"updated_at": now, "updated_by": principal.subject}
-                record = self.store.update(conn, current, new_values)
+                before = current._mapping
+                event = self._event(principal, operation, before, {**before, **new_values})
+                written = self.store.update(conn, current, new_values, event)
+                if written is None:
+                    return None
+                record = written
                 self._after_write(conn, principal, current, record, operation, None)
             if on_commit is not None:
                 on_commit(conn, record)
         return record
+
+    def _writes_alone(self, on_commit: OnCommit | None) -> bool:
+        """Whether the operation's only write is its record's statement."""
+        return self.parent is None and on_commit is None and not self.writes_beside_record
+
+    def _event(
+        self,
+        principal: Principal,
+        operation: str,
+        before: Mapping[Any, Any] | None,
+        after: Mapping[Any, Any],
+    ) -> dict[str, Any] | None:
+        """The history event of a write from `before` to `after`, if the
+        resource keeps history."""
+        if self.history is None:
+            return None
+        changes = field_changes(self.res, before, after)
+        return self.history.event(principal, after["id"], operation, changes, after["updated_at"])
 
     # -- rules -----------------------------------------------------------------
 
@@ -327,7 +401,5 @@ class ResourceService:
         operation: str,
         parent: Record | None,
     ) -> None:
-        """Runs in the write's transaction: appends the history event."""
-        if self.history is not None:
-            changes = field_changes(self.res, before, after)
-            self.history.append(conn, principal, after.id, operation, changes, after.updated_at)
+        """Runs in the write after the record (and its history event) is
+        written; a domain that writes here sets `writes_beside_record`."""

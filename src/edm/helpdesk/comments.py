@@ -24,6 +24,8 @@ COMMENTS = resource("comments")
 
 
 class CommentService(ResourceService):
+    writes_beside_record = True  # the ticket's first response and history
+
     def __init__(self, db: Database, *, parent: ResourceService, **kwargs: Any) -> None:
         super().__init__(COMMENTS, db, parent=parent, **kwargs)
 

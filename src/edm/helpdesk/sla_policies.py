@@ -43,6 +43,8 @@ def clear_other_defaults(
 
 
 class SlaPolicyService(ResourceService):
+    writes_beside_record = True  # clears the other policies' default flag
+
     def __init__(self, db: Database, **kwargs: Any) -> None:
         super().__init__(SLA_POLICIES, db, **kwargs)
 

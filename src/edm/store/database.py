@@ -39,6 +39,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.util import greenlet_spawn
 
 from edm.store.read_connections import ReadConnections
@@ -49,6 +50,7 @@ from edm.store.reads import (
     Reads,
     SQLiteReads,
 )
+from edm.store.records import RECORD_WRITE
 from edm.store.write_batches import WriteBatches
 
 T = TypeVar("T")
@@ -83,7 +85,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
 TENANT_SETTING = "edm.tenant_id"
 _TENANT_OPTION = "edm_tenant_id"
-_READ_OPTION = "edm_read"
+_NO_TRANSACTION = "edm_no_transaction"
+_ONE_WRITE = "edm_one_write"
 _SESSION_TENANT = "edm_session_tenant"  # key in a DBAPI connection's `info`
 
 
@@ -105,20 +108,54 @@ def _configure_postgresql(engine: Engine) -> None:
     own, and a `GET` or a list page is one statement. Its tenant is bound to
     the session instead, and only when the connection's session is bound to
     another one (connections remember theirs): in the common case a read is
-    the one round trip of its query, where a transaction would add two.
+    the one round trip of its query, where a transaction would add two. So
+    is a write that is one statement (`Database.write`), which
+    `_one_statement_writes` holds to that.
     """
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         tenant_id = options.get(_TENANT_OPTION)
-        if not options.get(_READ_OPTION):
+        if not options.get(_NO_TRANSACTION):
             conn.exec_driver_sql(f"BEGIN; {_set_tenant(tenant_id, local=True)}")
             return
         info = conn.connection.info
         if info.get(_SESSION_TENANT, ()) != tenant_id:
             conn.exec_driver_sql(_set_tenant(tenant_id, local=False))
             info[_SESSION_TENANT] = tenant_id
+
+
+class _WriteBudget:
+    """What a write outside a transaction has left: its one record write."""
+
+    __slots__ = ("spent",)
+
+    def __init__(self) -> None:
+        self.spent = False
+
+
+def _one_statement_writes(engine: Engine) -> None:
+    """A write outside a transaction writes one statement, its record's
+    (`RecordStore`'s, which carries the history event): anything more would
+    commit apart from it, so it fails before reaching the database."""
+
+    @event.listens_for(engine, "before_execute")
+    def _before_execute(
+        _conn: Connection, statement: Any, _multi: Any, _params: Any, options: Any
+    ) -> None:
+        budget = options.get(_ONE_WRITE)
+        if budget is None:
+            return
+        record_write = options.get(RECORD_WRITE, False)
+        if not (record_write or isinstance(statement, UpdateBase)):
+            return
+        if budget.spent or not record_write:
+            raise RuntimeError(
+                "this write outside a transaction writes more than its record; "
+                "open it with Database.write(transaction=True)"
+            )
+        budget.spent = True
 
 
 def _act_as(engine: Engine, role: str) -> None:
@@ -240,6 +277,7 @@ class Database:
         )
         if not self.is_sqlite:
             _configure_postgresql(self.engine)
+            _one_statement_writes(self.engine)
             if app_role:
                 _act_as(self.engine, app_role)
 
@@ -274,8 +312,17 @@ class Database:
             with self._sqlite_reader() as conn, conn.begin():
                 yield conn
             return
+        with self._outside_transaction(tenant_id) as conn:
+            yield conn
+
+    @contextmanager
+    def _outside_transaction(self, tenant_id: str | None, **options: Any) -> Iterator[Connection]:
+        """PostgreSQL: a connection whose session is bound to `tenant_id`;
+        each statement commits on its own."""
         with self.engine.connect() as conn:
-            conn = conn.execution_options(**{_TENANT_OPTION: tenant_id, _READ_OPTION: True})
+            conn = conn.execution_options(
+                **{_TENANT_OPTION: tenant_id, _NO_TRANSACTION: True}, **options
+            )
             with conn.begin():
                 yield conn
 
@@ -312,14 +359,27 @@ class Database:
             await self._read_connections.give_back(pooled, lost=connection.broken)
 
     @contextmanager
-    def write(self, tenant_id: str | None = None) -> Iterator[Connection]:
+    def write(
+        self, tenant_id: str | None = None, *, transaction: bool = True
+    ) -> Iterator[Connection]:
         """A write transaction, serialised on SQLite, bound to `tenant_id`.
 
         Inside a batch of `run`, the batch's transaction (the work's savepoint).
+
+        With `transaction` False, a PostgreSQL write is no transaction: its
+        reads see what is committed when each runs (so it must check what it
+        read when it writes, as `RecordStore.update` does with the revision),
+        and its one writing statement, the record's, commits by itself.
+        Beginning and committing are then no round trips, and no lock is
+        held past that statement. SQLite writes are always transactions.
         """
         batch = self._write_batches.connection() if self._write_batches is not None else None
         if batch is not None:
             yield batch
+            return
+        if not transaction and not self.is_sqlite:
+            with self._outside_transaction(tenant_id, **{_ONE_WRITE: _WriteBudget()}) as conn:
+                yield conn
             return
         with (
             self._sqlite_writer or nullcontext(),

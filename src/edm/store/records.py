@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Connection,
     Dialect,
+    Executable,
     Insert,
     Row,
     Select,
@@ -18,12 +20,14 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 
 from edm.identity import Principal
-from edm.manifest import FieldType, Resource
+from edm.manifest import FieldType, Resource, resource
 from edm.store.counters import COUNTER_TENANT, allocate, next_value
 from edm.store.listing import (
     ComputedFilter,
@@ -42,6 +46,11 @@ from edm.store.search import RareTrigrams
 _KEY = "record_key"
 _WHERE_TENANT = "where_tenant_id"
 _WHERE_ID = "where_id"
+_WHERE_REVISION = "where_revision"
+_EVENT = "event_"  # prefix of the history event's parameters in a record's statement
+# Execution option marking the statement that writes a record (`edm.store.database`).
+RECORD_WRITE = "edm_record_write"
+_MARKED = {RECORD_WRITE: True}
 
 
 class RecordStore:
@@ -51,11 +60,19 @@ class RecordStore:
     clients see it (`edm.store.record_json`); list pages with that and
     their keyset position only. Statements are built once and executed with
     parameters: building one costs more than running it.
+
+    A write of a resource with history takes its history event with it
+    (`event`, the event's values). On PostgreSQL the record, its number and
+    its event are one statement, so a write outside a transaction is still
+    all or nothing; on SQLite, which has no writing CTEs, the event follows
+    in the same transaction.
     """
 
     def __init__(self, res: Resource) -> None:
         self.res = res
         self.table = TABLES[res.name]
+        self._events = RecordStore(resource("events")) if res.history else None
+        self._blank: dict[str, Any] = dict.fromkeys(c.name for c in self.table.c)
         self._rare_trigrams = RareTrigrams(res) if res.searchable_fields else None
         self._ranked = {
             f.name: {value: rank for rank, value in enumerate(f.enum or ())}
@@ -71,17 +88,26 @@ class RecordStore:
                 derived[rank_column(self.res.field(name))] = ranks[values[name]]
         return derived
 
-    def insert(self, conn: Connection, values: dict[str, Any]) -> Row[Any]:
-        """Insert a record; a numbered resource's record takes the next number
-        of its tenant's counter (`edm.store.counters`).
+    def new_row(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Every column of a new record with `values` (null where they have
+        none), less its number."""
+        row = self._blank | self.with_hidden_columns(dict(values))
+        row[REVISION] = 1
+        return row
+
+    def insert(
+        self, conn: Connection, values: dict[str, Any], event: Mapping[str, Any] | None = None
+    ) -> Row[Any]:
+        """Insert a record (with its history `event`, if given); a numbered
+        resource's record takes the next number of its tenant's counter
+        (`edm.store.counters`), which joins the event's changes.
 
         On PostgreSQL the inserting statement takes the number itself:
         concurrent creates in a tenant wait for each other from taking it to
-        their commit, and each round trip less in that span lets more of
-        them overlap.
+        their commit, and a create outside a transaction commits with that
+        statement, so no round trip falls in that span.
         """
-        row = self.with_hidden_columns(values)
-        row[REVISION] = 1
+        row = self.new_row(values)
         number, seq_name = self.res.number, seq_column(self.res)
         if number is not None and seq_name is not None:
             if conn.dialect.name == "postgresql":
@@ -89,23 +115,69 @@ class RecordStore:
             else:
                 seq = allocate(conn, row["tenant_id"], self.res.name)
                 row |= {number.field: number.format(seq), seq_name: seq}
-        return conn.execute(self._insert_statement(conn.dialect), row).one()
+        carried = self._carried_event(conn.dialect, event)
+        row |= carried or {}
+        statement = self._insert_statement(conn.dialect, with_event=carried is not None)
+        record = conn.execute(statement, row, execution_options=_MARKED).one()
+        if event is not None and carried is None:
+            if number is not None:
+                number_change = [None, record._mapping[number.field]]
+                event = {**event, "changes": {**event["changes"], number.field: number_change}}
+            self._append(conn, event)
+        return record
 
     @cache  # noqa: B019 - one store per resource, kept for the process's life
-    def _insert_statement(self, dialect: Dialect) -> Insert:
-        statement = insert(self.table)
+    def _insert_statement(self, dialect: Dialect, *, with_event: bool) -> Executable:
+        """Binds every column by name (a record's values leave out what is null)."""
+        table = self.table
+        values: dict[str, Any] = {c.name: bindparam(c.name, type_=c.type) for c in table.c}
+        statement = insert(table)
         number, seq_name = self.res.number, seq_column(self.res)
         if number is not None and seq_name is not None and dialect.name == "postgresql":
             taken = next_value(self.res.name)
             digits = cast(taken.c.value, Text)
             padded = func.lpad(digits, func.greatest(number.min_digits, func.length(digits)), "0")
-            statement = statement.add_cte(taken).values(
-                {
-                    number.field: select(literal(f"{number.prefix}-") + padded).scalar_subquery(),
-                    seq_name: select(taken.c.value).scalar_subquery(),
-                }
+            statement = statement.add_cte(taken)
+            values[number.field] = select(literal(f"{number.prefix}-") + padded).scalar_subquery()
+            values[seq_name] = select(taken.c.value).scalar_subquery()
+        statement = statement.values(values).returning(table, record_json(self.res, dialect))
+        return self._with_event(statement, numbered=True) if with_event else statement
+
+    def _with_event(self, written: Insert | Update, *, numbered: bool) -> Select[Any]:
+        """PostgreSQL: `written` and its record's history event as one statement,
+        answering what `written` returns. The event is inserted only if a
+        record was written; on a create of a numbered resource its changes
+        gain the number the statement took."""
+        assert self._events is not None
+        record = written.cte("written")
+        events = self._events.table
+        values: dict[str, Any] = {
+            c.name: bindparam(_EVENT + c.name, type_=c.type) for c in events.c
+        }
+        number = self.res.number
+        if numbered and number is not None:
+            number_change = func.jsonb_build_array(null(), record.c[number.field])
+            values["changes"] = values["changes"].op("||", return_type=JSONB)(
+                func.jsonb_build_object(literal(number.field), number_change)
             )
-        return statement.returning(self.table, record_json(self.res, dialect))
+        event = insert(events).from_select(
+            list(values), select(*values.values()).select_from(record)
+        )
+        return select(record).add_cte(event.cte("event"))
+
+    def _carried_event(
+        self, dialect: Dialect, event: Mapping[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """The parameters of `event` where the record's statement carries it
+        (PostgreSQL), else None."""
+        if event is None or dialect.name != "postgresql":
+            return None
+        assert self._events is not None
+        return {_EVENT + name: value for name, value in self._events.new_row(event).items()}
+
+    def _append(self, conn: Connection, event: Mapping[str, Any]) -> None:
+        assert self._events is not None
+        self._events.insert(conn, dict(event))
 
     def find(
         self,
@@ -165,24 +237,52 @@ class RecordStore:
         )
         return stmt.with_for_update() if for_update else stmt
 
-    def update(self, conn: Connection, current: Row[Any], changes: dict[str, Any]) -> Row[Any]:
-        """Write `changes` to the row read as `current` and bump its revision."""
+    def update(
+        self,
+        conn: Connection,
+        current: Row[Any],
+        changes: dict[str, Any],
+        event: Mapping[str, Any] | None = None,
+    ) -> Row[Any] | None:
+        """Write `changes` (and the history `event`, if given) to the row read
+        as `current` and bump its revision; None, writing nothing, if the
+        row has been written since it was read."""
         values = self.with_hidden_columns(changes)
         values[REVISION] = current.revision + 1
-        values[_WHERE_TENANT], values[_WHERE_ID] = current.tenant_id, current.id
-        return conn.execute(self._update_statement(conn.dialect), values).one()
+        values |= {
+            _WHERE_TENANT: current.tenant_id,
+            _WHERE_ID: current.id,
+            _WHERE_REVISION: current.revision,
+        }
+        carried = self._carried_event(conn.dialect, event)
+        values |= carried or {}
+        statement = self._update_statement(
+            conn.dialect, tuple(changes), with_event=carried is not None
+        )
+        record = conn.execute(statement, values, execution_options=_MARKED).one_or_none()
+        if record is not None and event is not None and carried is None:
+            self._append(conn, event)
+        return record
 
-    @cache  # noqa: B019 - one store per resource, kept for the process's life
-    def _update_statement(self, dialect: Dialect) -> Update:
-        """Sets the columns named by the execution's parameters."""
+    @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life
+    def _update_statement(
+        self, dialect: Dialect, changed: tuple[str, ...], *, with_event: bool
+    ) -> Executable:
+        """Sets the `changed` fields (with their hidden columns) and the revision."""
         table = self.table
-        return (
+        ranks = [rank_column(self.res.field(name)) for name in changed if name in self._ranked]
+        columns = [*changed, *ranks, REVISION]
+        statement = (
             update(table)
             .where(
-                table.c.tenant_id == bindparam(_WHERE_TENANT), table.c.id == bindparam(_WHERE_ID)
+                table.c.tenant_id == bindparam(_WHERE_TENANT),
+                table.c.id == bindparam(_WHERE_ID),
+                table.c[REVISION] == bindparam(_WHERE_REVISION),
             )
+            .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .returning(table, record_json(self.res, dialect))
         )
+        return self._with_event(statement, numbered=False) if with_event else statement
 
     async def page(
         self,

@@ -1,0 +1,168 @@
+"""Writes whose only statement is their record's run on PostgreSQL without a
+transaction (`Database.write(transaction=False)`): a change reads the
+record unlocked and writes it only at the revision it read, reading again
+when another write came first. These tests make that other write happen
+between the read and the write, which only PostgreSQL allows (SQLite
+serialises writers for the whole write)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from sqlalchemy import Connection, exc
+
+from edm.errors import PreconditionFailed
+from edm.helpdesk.sla_policies import SlaPolicyService
+from edm.helpdesk.tickets import TicketService
+from edm.identity import Principal, Role
+from edm.service import Changes, Record, etag_of
+from edm.settings import Settings
+from edm.store.database import Database
+
+
+@pytest.fixture
+def principal() -> Principal:
+    return Principal("agent-1", f"tenant-{uuid4().hex[:10]}", None, frozenset({Role.ADMIN}))
+
+
+@pytest.fixture
+def server_view(database_url: str, settings: Settings) -> Iterator[Callable[[], Database]]:
+    """Makes databases as the server sees them (the application role)."""
+    made: list[Database] = []
+
+    def make() -> Database:
+        made.append(Database(database_url, pool_size=2, app_role=settings.db_app_role))
+        return made[-1]
+
+    yield make
+    for database in made:
+        database.dispose()
+
+
+class RacedTickets(TicketService):
+    """Tickets whose first `races` changes meet another write of the same
+    ticket (its title set to "raced N") after they read it."""
+
+    def __init__(self, db: Database, other: TicketService, races: int) -> None:
+        super().__init__(db)
+        self.other, self.races, self.reads = other, races, 0
+
+    def _prepare_update(
+        self,
+        conn: Connection,
+        principal: Principal,
+        current: Record,
+        now: datetime,
+        changes: Changes,
+    ) -> Changes:
+        self.reads += 1
+        if self.reads <= self.races:
+            self.other.update(principal, current.id, {"title": f"raced {self.reads}"})
+        return super()._prepare_update(conn, principal, current, now, changes)
+
+
+def history(service: TicketService, principal: Principal, ticket_id: str) -> list[Any]:
+    assert service.history is not None
+    with service.db.read(principal.tenant_id) as conn:
+        table = service.history.store.table
+        query = table.select().where(table.c.ticket_id == ticket_id).order_by(table.c.at)
+        return list(conn.execute(query))
+
+
+def test_a_change_raced_after_its_read_is_read_again_not_lost(
+    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+) -> None:
+    other = TicketService(server_view())
+    ticket = other.create(principal, {"title": "first", "priority": "low"})
+    raced = RacedTickets(server_view(), other, races=1)
+
+    changed = raced.update(principal, ticket.id, {"title": "mine", "priority": "high"})
+
+    assert raced.reads == 2
+    assert (changed.title, changed.priority, changed.revision) == ("mine", "high", 3)
+    events = history(other, principal, ticket.id)
+    assert [e.action for e in events] == ["create", "update", "update"]
+    assert events[2].changes == {"title": ["raced 1", "mine"], "priority": ["low", "high"]}
+
+
+def test_a_precondition_is_checked_again_after_a_race(
+    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+) -> None:
+    other = TicketService(server_view())
+    ticket = other.create(principal, {"title": "first"})
+    raced = RacedTickets(server_view(), other, races=1)
+
+    with pytest.raises(PreconditionFailed):
+        raced.update(principal, ticket.id, {"title": "mine"}, if_match=etag_of(ticket))
+
+    with other.db.read(principal.tenant_id) as conn:
+        assert other.find(conn, principal, ticket.id).title == "raced 1"
+    assert [e.action for e in history(other, principal, ticket.id)] == ["create", "update"]
+
+
+def test_a_change_that_keeps_meeting_races_waits_for_the_lock(
+    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+) -> None:
+    other = TicketService(server_view())
+    ticket = other.create(principal, {"title": "first"})
+    raced = RacedTickets(server_view(), other, races=3)
+
+    changed = raced.update(principal, ticket.id, {"title": "mine"})
+
+    assert raced.reads == 4  # three unlocked tries, then one holding the row's lock
+    assert (changed.title, changed.revision) == ("mine", 5)
+
+
+class CarelessPolicies(SlaPolicyService):
+    """Clears the other policies' default flag without declaring that it writes."""
+
+    writes_beside_record = False
+
+
+def test_a_write_outside_a_transaction_cannot_write_more_than_its_record(
+    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+) -> None:
+    policies = SlaPolicyService(server_view())
+    first = policies.create(principal, {"name": "Standard", "is_default": True})
+
+    with pytest.raises(RuntimeError, match="writes more than its record"):
+        CarelessPolicies(server_view()).create(principal, {"name": "Gold", "is_default": True})
+
+    with policies.db.read(principal.tenant_id) as conn:
+        table = policies.store.table
+        rows = conn.execute(table.select().where(table.c.tenant_id == principal.tenant_id)).all()
+    assert [(r.id, r.is_default) for r in rows] == [(first.id, True)]
+
+
+def test_a_create_whose_event_fails_writes_nothing_and_keeps_its_number(
+    server_view: Callable[[], Database], principal: Principal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tickets = TicketService(server_view())
+    first = tickets.create(principal, {"title": "first"})
+    first_event_id = history(tickets, principal, first.id)[0].id
+    real_event = tickets._event
+
+    def clashing_event(*args: Any) -> dict[str, Any] | None:
+        event = real_event(*args)
+        assert event is not None
+        return {**event, "id": first_event_id}
+
+    monkeypatch.setattr(tickets, "_event", clashing_event)
+    with pytest.raises(exc.IntegrityError):
+        tickets.create(principal, {"title": "lost"})
+    monkeypatch.undo()
+
+    second = tickets.create(principal, {"title": "second"})
+    assert second.number == "TKT-0002"
+    with tickets.db.read(principal.tenant_id) as conn:
+        table = tickets.store.table
+        titles = conn.execute(
+            table.select()
+            .where(table.c.tenant_id == principal.tenant_id)
+            .with_only_columns(table.c.title)
+        ).scalars()
+        assert sorted(titles) == ["first", "second"]
