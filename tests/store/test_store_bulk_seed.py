@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, text
 
 from edm.cli.seed import People, TicketFaker, seed
 from edm.helpdesk.tickets import TICKETS
 from edm.store.bulk import BulkLoader
 from edm.store.database import Database
 from edm.store.schema import TABLES, counters, rank_column
+from edm.store.search import search_table_name
 
 PATH = "/api/v1/helpdesk/tickets"
 
@@ -88,3 +89,23 @@ def test_seed_command_loads_the_big_tenant_and_the_small_ones(database_url, call
     small = caller("agent", tenant_id=f"{tenant}-small-0002").get(PATH).json()["data"]
     assert len(big) == 25 and len(small) == 2
     assert big[0]["number"] == "TKT-0025"  # newest first: created_at follows the number
+
+
+def test_seed_vacuums_the_tickets_and_their_search_copy_on_postgresql(postgresql_url, db, tenant):
+    tables = (TICKETS.name, search_table_name(TICKETS))
+
+    def vacuums() -> dict[str, int]:
+        with db.read() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT relname, vacuum_count FROM pg_stat_user_tables WHERE relname IN :t"
+                ).bindparams(bindparam("t", expanding=True)),
+                {"t": tables},
+            )
+            return dict(rows.all())
+
+    before = vacuums()
+    seed(tenant=tenant, tickets=5, small_tenants=0, database_url=postgresql_url)
+
+    after = vacuums()
+    assert all(after[table] > before.get(table, 0) for table in tables), (before, after)
