@@ -7,7 +7,8 @@
 Each operation is called `--requests` times straight through the ASGI
 interface (the app as uvicorn would call it, with the thread pool and
 middleware), `--concurrency` at a time, best of `--rounds`; `--cprofile N`
-prints the N costliest functions of the last round. This is how the
+prints the N costliest functions of the last round (`--cprofile-sort
+tottime`: by their own time). This is how the
 in-app figures of docs/performance.md were taken: CPU time of the app
 alone, so a change's effect is visible without the noise of a loaded
 machine.
@@ -154,6 +155,11 @@ def main() -> None:
         "round trip to PostgreSQL then costs less event-loop work)",
     )
     parser.add_argument("--cprofile", type=int, default=0, metavar="N")
+    parser.add_argument(
+        "--cprofile-sort",
+        default="cumulative",
+        help="pstats order of --cprofile's functions (e.g. tottime: their own time)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as workdir:
         url = args.database_url or f"sqlite:///{Path(workdir) / 'profile.db'}"
@@ -173,7 +179,7 @@ def main() -> None:
             if args.cprofile:
                 profiler = cProfile.Profile()
                 profiler.runcall(_measure, call, requests[op], args.requests, args.concurrency)
-                pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.cprofile)
+                pstats.Stats(profiler).sort_stats(args.cprofile_sort).print_stats(args.cprofile)
 
 
 if __name__ == "__main__":
