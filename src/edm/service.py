@@ -23,7 +23,6 @@ from collections.abc import Callable, Mapping
 from copy import deepcopy
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import ColumnElement, Connection, Row
@@ -69,6 +68,19 @@ def _matches(if_match: str, etag: str) -> bool:
     """RFC 9110 If-Match: `*` or a list of entity tags, compared strongly."""
     tags = {tag.strip() for tag in if_match.split(",")}
     return "*" in tags or etag in tags
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """A change asked of one record: `compute` applied under the checks."""
+
+    principal: Principal
+    key: str
+    if_match: str | None
+    operation: str
+    compute: Action
+    include_deleted: bool
+    on_commit: OnCommit | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,52 +271,33 @@ class ResourceService:
     ) -> Record:
         """Read the record, check permission and precondition, apply `compute`."""
         self._require(principal, self.res.write_access, operation)
-        change = partial(
-            self._try_modify,
-            principal,
-            key,
-            if_match,
-            operation,
-            compute,
-            include_deleted=include_deleted,
-            on_commit=on_commit,
-        )
+        change = _Change(principal, key, if_match, operation, compute, include_deleted, on_commit)
         if self._writes_alone(on_commit):
             for _attempt in range(_OPTIMISTIC_ATTEMPTS):
-                record = change(locked=False)
+                record = self._try_change(change, locked=False)
                 if record is not None:
                     return record
-        record = change(locked=True)
+        record = self._try_change(change, locked=True)
         assert record is not None, "a locked record changed"
         return record
 
-    def _try_modify(
-        self,
-        principal: Principal,
-        key: str,
-        if_match: str | None,
-        operation: str,
-        compute: Action,
-        *,
-        include_deleted: bool,
-        on_commit: OnCommit | None,
-        locked: bool,
-    ) -> Record | None:
-        """One try of `_modify`: None if the record was written since it was
+    def _try_change(self, change: _Change, *, locked: bool) -> Record | None:
+        """One try of `change`: None if the record was written since it was
         read, which only an unlocked try can meet."""
+        principal, key, operation = change.principal, change.key, change.operation
         with self.db.write(principal.tenant_id, transaction=locked) as conn:
             current = self.find(
-                conn, principal, key, include_deleted=include_deleted, for_update=locked
+                conn, principal, key, include_deleted=change.include_deleted, for_update=locked
             )
             self._check_operation_allowed(principal, operation)
             if operation == "restore" and not current.is_deleted:
                 raise Conflict(f"{self.res.title} {key} is not deleted", code="not_deleted")
-            if if_match is not None and not _matches(if_match, etag_of(current)):
+            if change.if_match is not None and not _matches(change.if_match, etag_of(current)):
                 raise PreconditionFailed(
                     f"{self.res.title} {key} has changed; its ETag is now {etag_of(current)}"
                 )
             now = self.clock()
-            new_values = compute(conn, principal, current, now)
+            new_values = change.compute(conn, principal, current, now)
             if new_values is None:
                 record = current
             else:
@@ -316,8 +309,8 @@ class ResourceService:
                     return None
                 record = written
                 self._after_write(conn, principal, current, record, operation, None)
-            if on_commit is not None:
-                on_commit(conn, record)
+            if change.on_commit is not None:
+                change.on_commit(conn, record)
         return record
 
     def _writes_alone(self, on_commit: OnCommit | None) -> bool:
