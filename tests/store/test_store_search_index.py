@@ -28,7 +28,7 @@ from edm.store.records import RecordStore
 from edm.store.schema import TABLES, metadata
 from edm.store.search import (
     RareTrigrams,
-    fts_phrase,
+    common_trigrams_function,
     search_table_name,
     trigram_index_name,
 )
@@ -74,6 +74,16 @@ def search_db(
         db.dispose()
 
 
+def _rare_trigrams(db: Database, q: str) -> dict[str, str]:
+    """The values that ask the index for the rarest trigrams of `q`."""
+
+    async def run() -> dict[str, str]:
+        async with db.reading(BIG_TENANT) as reads:
+            return await RareTrigrams(TICKETS).parameters(reads, q)
+
+    return asyncio.run(run())
+
+
 def _plan(db: Database, q: str) -> str:
     """The database's plan for the first page of a search in the big tenant.
 
@@ -85,6 +95,7 @@ def _plan(db: Database, q: str) -> str:
     """
     principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
     stmt, values = page_statement(TICKETS, principal, ListQuery("created_at", True, 50, search=q))
+    values |= _rare_trigrams(db, q)  # as the server asks
     # A transaction (reads are not one on PostgreSQL), for the SET LOCALs below.
     with db.write(BIG_TENANT) as conn:
         compiled = stmt.compile(dialect=conn.dialect)
@@ -190,6 +201,11 @@ def _containing(db: Database, q: str) -> set[str]:
         host_name(3)[2:],
         "on host srv-",
         'a "quoted" host',
+        f"host {host_name(42)[4:]}",  # its rare trigrams are in tickets that do not hold it
+        f"{host_name(42)[4:]} srv",
+        "TKT-0042",
+        "tkt-00",
+        "ça va",
     ],
 )
 def test_a_search_by_its_rarest_trigrams_finds_exactly_the_tickets_containing_it(
@@ -198,32 +214,44 @@ def test_a_search_by_its_rarest_trigrams_finds_exactly_the_tickets_containing_it
     assert _search(search_db, q) == _containing(search_db, q)
 
 
-def _fts_query(db: Database, q: str) -> str:
-    async def run() -> dict[str, str]:
-        async with db.reading(BIG_TENANT) as reads:
-            return await RareTrigrams(TICKETS).parameters(reads, q)
+def _pieces(db: Database, q: str) -> list[str]:
+    """What the index is asked for: FTS5's phrases, or PostgreSQL's LIKE patterns."""
+    values = _rare_trigrams(db, q)
+    if db.is_sqlite:
+        (query,) = values.values()
+        return re.findall(r'"((?:[^"]|"")*)"', query)
+    return sorted(value for name, value in values.items() if name.startswith("q_piece_"))
 
-    (query,) = asyncio.run(run()).values()
-    return query
 
-
-def test_fts5_is_asked_for_the_rarest_trigrams_of_the_text_only(search_db: Database) -> None:
-    if not search_db.is_sqlite:
-        pytest.skip("FTS5 is SQLite's")
+def test_the_index_is_asked_for_the_rarest_trigrams_of_the_text_only(search_db: Database) -> None:
     host = host_name(42)  # "srv" and "rv-" are in every ticket, its letters in a few
+    pieces = _pieces(search_db, host)
 
-    pieces = re.findall(r'"([^"]*)"', _fts_query(search_db, host))
-
-    assert len(pieces) == RareTrigrams.PICK
-    assert all(piece in host for piece in pieces)
+    if not search_db.is_sqlite:
+        assert all(p.startswith("%") and p.endswith("%") for p in pieces), pieces
+        pieces = [p.strip("%") for p in pieces]
+    assert len(set(pieces)) == RareTrigrams.PICK, pieces
+    assert all(len(piece) == 3 and piece in host for piece in pieces)
     assert not {"srv", "rv-"} & set(pieces)
 
 
-def test_a_text_of_common_trigrams_only_is_asked_for_as_one_phrase(search_db: Database) -> None:
-    if not search_db.is_sqlite:
-        pytest.skip("FTS5 is SQLite's")
+def test_a_text_of_common_trigrams_only_is_asked_for_as_a_whole(search_db: Database) -> None:
+    text = "on host srv-"
+    whole = ["on host srv-"] if search_db.is_sqlite else [f"%{text}%"] * RareTrigrams.PICK
 
-    assert _fts_query(search_db, "on host srv-") == fts_phrase("on host srv-")
+    assert _pieces(search_db, text) == whole
+
+
+def test_postgresql_learns_the_common_trigrams_from_analyze(search_db: Database) -> None:
+    if search_db.is_sqlite:
+        pytest.skip("SQLite counts each trigram's rows")
+    statement = text(f"SELECT trigram, frequency FROM {common_trigrams_function(TICKETS)}()")
+    with search_db.read(BIG_TENANT) as conn:  # as the application's role
+        frequencies = {row.trigram: row.frequency for row in conn.execute(statement)}
+
+    assert frequencies["srv"] > 0.9  # in every ticket of the big tenant, most of the sample
+    assert frequencies["tkt"] > 0.9  # in every number
+    assert frequencies.get(host_name(42)[4:7], 0.0) < RareTrigrams.COMMON  # in a few tickets
 
 
 def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str) -> None:

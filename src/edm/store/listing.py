@@ -18,7 +18,6 @@ from typing import Any, cast
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     Table,
     and_,
     bindparam,
@@ -43,7 +42,6 @@ from edm.store.search import (
 
 Params = dict[str, Any]
 ComputedFilter = Callable[[str, bool], ColumnElement[bool]]
-_PATTERN = "q_pattern"
 _AFTER_VALUE = "after_value"
 _AFTER_ID = "after_id"
 
@@ -87,11 +85,6 @@ class ListQuery:
     include_deleted: bool = False
     after: tuple[Any, str] | None = field(default=None)  # (sort value, id) of the last row seen
     computed: tuple[tuple[str, bool], ...] = ()  # manifest computed filters and their values
-
-
-def escape_like(text: str) -> str:
-    """Make LIKE metacharacters literal (escape character: backslash)."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 # A filter as its statement sees it: its class, its field, and what changes the SQL.
@@ -140,7 +133,6 @@ def page_shape(res: Resource, principal: Principal, query: ListQuery) -> tuple[P
     if query.search:
         search = (len(query.search) >= MIN_INDEXED_LENGTH, may_match_number(res, query.search))
         params |= search_parameters(query.search)
-        params[_PATTERN] = f"%{escape_like(query.search)}%"
     after_null = None
     if query.after is not None:
         after_null = query.after[0] is None
@@ -193,17 +185,12 @@ def _search_clause(
 ) -> ColumnElement[bool]:
     """A searchable field contains the text, any case (number only where it can match)."""
     fields = [
-        f
+        f.name
         for f in res.searchable_fields
         if tests_number or not (res.number and f.name == res.number.field)
     ]
 
-    def test(columns: Any) -> ColumnElement[bool]:
-        pattern = bindparam(_PATTERN, type_=String())
-        tests = [columns[f.name].ilike(pattern, escape="\\") for f in fields]
-        return or_(*tests) if tests else false()
-
-    return indexed_search(res, table, indexed, test)
+    return indexed_search(res, table, fields, indexed)
 
 
 def _after_clause(

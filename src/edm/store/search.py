@@ -1,7 +1,7 @@
 """Text search (`q`) served by a trigram index on each database.
 
 `q` is a case-insensitive substring match over the resource's searchable
-fields, LIKE metacharacters literal; the ILIKE test built by the listing
+fields, LIKE metacharacters literal; the ILIKE test on the record table
 defines the result, the index only finds the candidate rows:
 
 - SQLite: an FTS5 table `<resource>_search` with the trigram tokenizer,
@@ -15,7 +15,8 @@ defines the result, the index only finds the candidate rows:
   the text, so still a superset).
 - PostgreSQL: a table `<resource>_search` holding a copy of the searchable
   columns, kept by a trigger in the writing transaction, with one
-  `pg_trgm` GIN index per column; the ILIKE test runs on it as a
+  `pg_trgm` GIN index per column; the records whose copy holds the
+  text's rarest trigrams (`RareTrigrams`) are the candidates, found by a
   semi-join. Not on the record table itself: under row-level security
   PostgreSQL refuses to use an index for a non-leakproof operator such
   as ILIKE, and would read every row of the tenant.
@@ -26,21 +27,25 @@ ILIKE on the record table, which reads the tenant's rows in list order.
 
 from __future__ import annotations
 
+import itertools
 import time
-from collections.abc import Callable
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
     Select,
+    String,
     Table,
     and_,
     bindparam,
     column,
+    false,
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
 )
@@ -51,12 +56,19 @@ from edm.manifest import Resource
 from edm.store.reads import Reads
 
 MIN_INDEXED_LENGTH = 3  # the trigram tokenizer and pg_trgm cannot use shorter patterns
+_PATTERN = "q_pattern"
 _PHRASE = "q_phrase"
+_PIECES = ("q_piece_0", "q_piece_1", "q_piece_2")  # PostgreSQL: RareTrigrams.PICK pieces
 
 
 def search_table_name(res: Resource) -> str:
     """The table that indexes `res`'s searchable fields (FTS5 on SQLite, a copy on PostgreSQL)."""
     return f"{res.name}_search"
+
+
+def common_trigrams_function(res: Resource) -> str:
+    """PostgreSQL: the function returning ANALYZE's common trigrams of the search table."""
+    return f"{search_table_name(res)}_common_trigrams"
 
 
 def trigram_index_name(res: Resource, column: str) -> str:
@@ -93,9 +105,10 @@ def fts_phrase(text: str) -> str:
 class TextSearch(ColumnElement[bool]):
     """The `q` condition, compiled per database.
 
-    `exact` is the ILIKE test on the record table; `fts` (SQLite) narrows
-    it to the FTS5 candidates; `mirror` (PostgreSQL) replaces it with a
-    semi-join on the search table, which row-level security does not cover.
+    `exact` is the ILIKE test on the record table, which defines the
+    result. On SQLite, `fts` narrows it to the FTS5 table's candidates
+    first; on PostgreSQL, `mirror` replaces it with a semi-join on the
+    search table (its exact copy), which row-level security does not cover.
     """
 
     __visit_name__ = "edm_text_search"
@@ -120,31 +133,44 @@ class TextSearch(ColumnElement[bool]):
         self.mirror = mirror
 
 
-def _grouped(clause: ColumnElement[bool], compiler: Any, **kw: Any) -> str:
+def _narrowed(
+    candidates: ColumnElement[bool] | None, exact: ColumnElement[bool], compiler: Any, **kw: Any
+) -> str:
     """Parenthesized, so the OR inside never mixes with the query's other ANDs."""
+    clause = exact if candidates is None else and_(candidates, exact)
     return f"({compiler.process(clause, **kw)})"
 
 
 @compiles(TextSearch)
 def _compile_exact(element: TextSearch, compiler: Any, **kw: Any) -> str:
-    return _grouped(element.exact, compiler, **kw)
+    return _narrowed(None, element.exact, compiler, **kw)
 
 
 @compiles(TextSearch, "sqlite")
 def _compile_sqlite(element: TextSearch, compiler: Any, **kw: Any) -> str:
-    if element.fts is None:
-        return _grouped(element.exact, compiler, **kw)
-    return _grouped(and_(element.fts, element.exact), compiler, **kw)
+    return _narrowed(element.fts, element.exact, compiler, **kw)
 
 
 @compiles(TextSearch, "postgresql")
 def _compile_postgresql(element: TextSearch, compiler: Any, **kw: Any) -> str:
-    return _grouped(element.mirror if element.mirror is not None else element.exact, compiler, **kw)
+    if element.mirror is None:
+        return _narrowed(None, element.exact, compiler, **kw)
+    return _narrowed(None, element.mirror, compiler, **kw)
+
+
+def escape_like(text: str) -> str:
+    """Make LIKE metacharacters literal (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def search_parameters(text: str) -> dict[str, str]:
-    """The values of `indexed_search`'s own parameters for the text `text`."""
-    return {_PHRASE: fts_phrase(text)}
+    """The values of `indexed_search`'s parameters for the text `text`.
+
+    The index is asked for the whole text; `RareTrigrams` gives the values
+    that ask it for the text's rarest trigrams only.
+    """
+    pattern = f"%{escape_like(text)}%"
+    return {_PATTERN: pattern, _PHRASE: fts_phrase(text)} | dict.fromkeys(_PIECES, pattern)
 
 
 def _fts_matches(res: Resource) -> Select[Any]:
@@ -157,21 +183,55 @@ def _fts_matches(res: Resource) -> Select[Any]:
     )
 
 
+class _Kept:
+    """What a process has learned about trigram rarity, forgotten after `seconds`."""
+
+    def __init__(self, seconds: float, most: int) -> None:
+        self.seconds = seconds
+        self.most = most
+        self.values: dict[str, float] = {}
+        self.complete = False  # PostgreSQL: `values` is the whole list of common trigrams
+        self._since = time.monotonic()
+
+    def expire(self) -> None:
+        if time.monotonic() - self._since > self.seconds or len(self.values) > self.most:
+            self.values.clear()
+            self.complete = False
+            self._since = time.monotonic()
+
+
 class RareTrigrams:
-    """SQLite: the FTS5 query of a text from the rarest of its trigrams.
+    """The index's part of a search, from the rarest trigrams of its text.
 
     Any three characters of the text are in every record that contains the
-    text, so searching for a few of them finds a superset of the exact
-    matches, which the ILIKE narrows; which few only changes the cost.
-    How many records hold a trigram is counted up to `COUNT_CAP` (reading
-    a capped part of its list; a text without a rarer trigram is searched
-    as a whole phrase) and kept per process for `KEEP_S` seconds,
-    as rarity changes slowly. Pieces are cut from the text as typed, so
-    FTS5 folds their case exactly as it folded the records'.
+    text, so asking the index for a few of them finds a superset of the
+    exact matches, which the ILIKE narrows; which few only changes the
+    cost. Both indexes read the whole list of records of every trigram they
+    are given, and a trigram such as `srv` of `srv-qzkfa` may be in every
+    record, so the rarest `PICK` are asked for, or the whole text when none
+    is rare:
+
+    - SQLite: how many records hold a trigram is counted up to
+      `COUNT_CAP` (reading a capped part of its FTS5 list), and one in
+      fewer is rare; a text of three trigrams or fewer is searched as a
+      whole phrase. Pieces are cut from the text as typed, so FTS5 folds their
+      case exactly as it folded the records'.
+    - PostgreSQL: counting would read the whole list, so the frequencies of
+      the common trigrams come from ANALYZE's statistics on the search
+      table (migration 0004), and one in less than `COMMON` of the records
+      (or not listed) is rare; the planner then reads the index for those
+      alone, as it cannot tell from its estimates. Only
+      ASCII letters and digits are cut into pieces: pg_trgm makes trigrams
+      of words only, so each such piece is exactly one trigram of the
+      index.
+
+    What was learned is kept per process for `KEEP_S` seconds, as rarity
+    changes slowly.
     """
 
     PICK = 3
     COUNT_CAP = 1000
+    COMMON = 0.01  # PostgreSQL: a trigram in this share of the records or more is common
     KEEP_S = 300.0
     KEEP_TERMS = 100_000
 
@@ -179,31 +239,62 @@ class RareTrigrams:
         self._count = select(func.count()).select_from(
             _fts_matches(res).with_only_columns(literal(1)).limit(self.COUNT_CAP).subquery()
         )
-        self._counts: dict[str, int] = {}
-        self._counted_at = time.monotonic()
+        common = getattr(func, common_trigrams_function(res))().table_valued("trigram", "frequency")
+        self._common = select(common.c.trigram, common.c.frequency)
+        self._kept = _Kept(self.KEEP_S, self.KEEP_TERMS)
 
     async def parameters(self, reads: Reads, text: str) -> dict[str, str]:
         """`search_parameters` of `text` with only its rarest trigrams."""
-        if reads.dialect.name != "sqlite":
-            return search_parameters(text)
+        self._kept.expire()
+        match reads.dialect.name:
+            case "sqlite":
+                return await self._fts_parameters(reads, text)
+            case "postgresql":
+                return await self._trigram_parameters(reads, text)
+            case _:
+                return search_parameters(text)
+
+    async def _fts_parameters(self, reads: Reads, text: str) -> dict[str, str]:
         pieces = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
         if len(pieces) <= self.PICK:
-            return search_parameters(text)
-        if time.monotonic() - self._counted_at > self.KEEP_S or len(self._counts) > self.KEEP_TERMS:
-            self._counts.clear()
-            self._counted_at = time.monotonic()
+            return {_PHRASE: fts_phrase(text)}
+        counts = self._kept.values
         for piece in pieces:
-            if piece not in self._counts:
+            if piece not in counts:
                 row = await reads.first(self._count, {_PHRASE: fts_phrase(piece)})
-                self._counts[piece] = row[0] if row is not None else 0
-        rare = [
-            p
-            for p in sorted(pieces, key=self._counts.__getitem__)
-            if self._counts[p] < self.COUNT_CAP
-        ]
+                counts[piece] = row[0] if row is not None else 0
+        rare = [p for p in sorted(pieces, key=counts.__getitem__) if counts[p] < self.COUNT_CAP]
         if not rare:  # every trigram is common: the whole phrase is the most selective
-            return search_parameters(text)
+            return {_PHRASE: fts_phrase(text)}
         return {_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))}
+
+    async def _trigram_parameters(self, reads: Reads, text: str) -> dict[str, str]:
+        lowered = text.lower()
+        windows = (lowered[i : i + 3] for i in range(len(lowered) - 2))
+        pieces = list(dict.fromkeys(w for w in windows if w.isascii() and w.isalnum()))
+        if not pieces:
+            return search_parameters(text)
+        frequencies = self._kept.values
+        if not self._kept.complete:
+            rows = await reads.all(self._common, {})
+            frequencies.update((row.trigram, row.frequency) for row in rows)
+            self._kept.complete = True
+        ranked = sorted(pieces, key=lambda p: frequencies.get(p, 0.0))
+        chosen = [p for p in ranked if frequencies.get(p, 0.0) < self.COMMON][: self.PICK]
+        if not chosen:  # every trigram is common: the whole text is the most selective
+            return search_parameters(text)
+        # The statement has PICK pieces; repeating one costs nothing (GIN reads it once).
+        repeated = itertools.islice(itertools.cycle(chosen), len(_PIECES))
+        return dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True))
+
+
+def _contains(columns: Any, fields: Sequence[str], patterns: Sequence[str]) -> ColumnElement[bool]:
+    """A field holds every one of `patterns` (named parameters, LIKE patterns), any case."""
+    tests = [
+        and_(*(columns[name].ilike(bindparam(p, type_=String()), escape="\\") for p in patterns))
+        for name in fields
+    ]
+    return or_(*tests) if tests else false()
 
 
 def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
@@ -211,10 +302,8 @@ def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
     return literal_column(f"{records.name}.rowid").in_(_fts_matches(res))
 
 
-def _mirror_matches(
-    res: Resource, records: Table, test: Callable[[Any], ColumnElement[bool]]
-) -> ColumnElement[bool]:
-    """PostgreSQL: the record's id is among its tenant's matches in the search table.
+def _mirror_matches(res: Resource, records: Table, fields: Sequence[str]) -> ColumnElement[bool]:
+    """PostgreSQL: the record's id is among its matches in the search table.
 
     Row-level security keeps non-leakproof operators such as ILIKE from
     using an index on the protected table itself, so the trigram indexes
@@ -227,23 +316,26 @@ def _mirror_matches(
     # again, keep ILIKE off its index. The copy is exact (same transaction), so
     # the planner may also walk the list's index and probe the copy by id, which
     # is cheaper when the text is common.
-    return records.c.id.in_(select(mirror.c.id).where(test(mirror.c)))
+    # The pieces find the candidates in the index; the ILIKE decides.
+    candidates = _contains(mirror.c, fields, _PIECES)
+    return records.c.id.in_(
+        select(mirror.c.id).where(candidates, _contains(mirror.c, fields, (_PATTERN,)))
+    )
 
 
 def indexed_search(
-    res: Resource, records: Table, indexed: bool, test: Callable[[Any], ColumnElement[bool]]
+    res: Resource, records: Table, fields: Sequence[str], indexed: bool
 ) -> ColumnElement[bool]:
-    """`test(records.c)` (the exact ILIKE test for the text), served by a
-    trigram index when `indexed` (the text is at least MIN_INDEXED_LENGTH
-    long). Run with `search_parameters` of the text.
-
-    `test` takes a column collection, so the same test runs on the search
-    table of PostgreSQL.
+    """One of `fields` of `records` contains the text, any case, LIKE
+    metacharacters literal; served by a trigram index when `indexed` (the
+    text is at least MIN_INDEXED_LENGTH long). Run with `search_parameters`
+    of the text, or `RareTrigrams`' values for it.
     """
+    exact = _contains(records.c, fields, (_PATTERN,))
     if not indexed:
-        return TextSearch(test(records.c))
+        return TextSearch(exact)
     return TextSearch(
-        test(records.c),
+        exact,
         fts=_fts_candidates(res, records),
-        mirror=_mirror_matches(res, records, test),
+        mirror=_mirror_matches(res, records, fields),
     )
