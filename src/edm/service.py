@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row
+from sqlalchemy import ColumnElement, Connection
 
 from edm.errors import Conflict, FieldError, Forbidden, NotFound, PreconditionFailed
 from edm.history import History, field_changes
@@ -38,7 +38,7 @@ from edm.store.reads import ReadRow, Reads
 from edm.store.records import RecordStore
 from edm.timestamps import utcnow
 
-Record = Row[Any]
+Record = ReadRow  # a record read or written by the store, its columns by attribute
 T = TypeVar("T")
 Changes = dict[str, Any]
 # An action computes the changes to apply to a locked record, or None for "no change".

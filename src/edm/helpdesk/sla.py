@@ -16,19 +16,20 @@ Rules (README, "SLA policies"):
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, Row, bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from edm.errors import FieldError, ValidationFailed
 from edm.helpdesk.business_time import BusinessHours, add_business_time, business_time_between
 from edm.manifest import resource
+from edm.store import driver_writes
+from edm.store.reads import ReadRow
 from edm.store.schema import TABLES
 
 SLA_POLICIES = resource("sla_policies")
 _policies = TABLES[SLA_POLICIES.name]
 
-Policy = Row[Any]
+Policy = ReadRow
 
 
 # Built once, run with parameters: a create looks up its policy every time.
@@ -54,11 +55,11 @@ def find_policy(
     if policy_id is None:
         return None
     stmt = _BY_ID if deleted_ok else _LIVE_BY_ID
-    return conn.execute(stmt, {"tenant_id": tenant_id, "policy_id": policy_id}).one_or_none()
+    return driver_writes.first(conn, stmt, {"tenant_id": tenant_id, "policy_id": policy_id})
 
 
 def default_policy(conn: Connection, tenant_id: str) -> Policy | None:
-    return conn.execute(_LIVE_DEFAULT, {"tenant_id": tenant_id}).one_or_none()
+    return driver_writes.first(conn, _LIVE_DEFAULT, {"tenant_id": tenant_id})
 
 
 def require_policy(conn: Connection, tenant_id: str, policy_id: str) -> Policy:

@@ -50,8 +50,8 @@ from edm.store.reads import (
     Reads,
     SQLiteReads,
 )
-from edm.store.records import RECORD_WRITE
 from edm.store.write_batches import WriteBatches
+from edm.store.write_budget import ONE_WRITE, RECORD_WRITE, WriteBudget, spend
 
 T = TypeVar("T")
 
@@ -86,7 +86,6 @@ def _configure_sqlite(engine: Engine) -> None:
 TENANT_SETTING = "edm.tenant_id"
 _TENANT_OPTION = "edm_tenant_id"
 _NO_TRANSACTION = "edm_no_transaction"
-_ONE_WRITE = "edm_one_write"
 _SESSION_TENANT = "edm_session_tenant"  # key in a DBAPI connection's `info`
 
 
@@ -126,36 +125,17 @@ def _configure_postgresql(engine: Engine) -> None:
             info[_SESSION_TENANT] = tenant_id
 
 
-class _WriteBudget:
-    """What a write outside a transaction has left: its one record write."""
-
-    __slots__ = ("spent",)
-
-    def __init__(self) -> None:
-        self.spent = False
-
-
 def _one_statement_writes(engine: Engine) -> None:
-    """A write outside a transaction writes one statement, its record's
-    (`RecordStore`'s, which carries the history event): anything more would
-    commit apart from it, so it fails before reaching the database."""
+    """Holds a write outside a transaction to its record's statement
+    (`edm.store.write_budget`) when SQLAlchemy runs it."""
 
     @event.listens_for(engine, "before_execute")
     def _before_execute(
         _conn: Connection, statement: Any, _multi: Any, _params: Any, options: Any
     ) -> None:
-        budget = options.get(_ONE_WRITE)
-        if budget is None:
-            return
         record_write = options.get(RECORD_WRITE, False)
-        if not (record_write or isinstance(statement, UpdateBase)):
-            return
-        if budget.spent or not record_write:
-            raise RuntimeError(
-                "this write outside a transaction writes more than its record; "
-                "open it with Database.write(transaction=True)"
-            )
-        budget.spent = True
+        if record_write or isinstance(statement, UpdateBase):
+            spend(options, record_write=record_write)
 
 
 def _act_as(engine: Engine, role: str) -> None:
@@ -388,7 +368,7 @@ class Database:
             yield batch
             return
         if not transaction and not self.is_sqlite:
-            with self._outside_transaction(tenant_id, **{_ONE_WRITE: _WriteBudget()}) as conn:
+            with self._outside_transaction(tenant_id, **{ONE_WRITE: WriteBudget()}) as conn:
                 yield conn
             return
         with (

@@ -134,6 +134,11 @@ class DriverRow:
             raise AttributeError(name)
         return self[index]
 
+    @property
+    def _mapping(self) -> dict[str, Any]:
+        """Every column by name, as SQLAlchemy's `Row._mapping` gives them."""
+        return {name: self[index] for name, index in self._statement.positions.items()}
+
 
 class DriverStatements:
     """The driver form of each statement, compiled on first use.
@@ -153,7 +158,7 @@ class DriverStatements:
         return compiled
 
 
-def _as_sqlalchemy_error(
+def as_sqlalchemy_error(
     sql: str, values: Any, exc: Exception, dialect: Dialect, *, lost: bool = False
 ) -> StatementError:
     """`exc`, raised by the driver, as SQLAlchemy would raise it."""
@@ -187,7 +192,7 @@ class SQLiteReads:
         try:
             return compiled, self._connection.execute(sql, values)
         except sqlite3.Error as exc:
-            raise _as_sqlalchemy_error(sql, values, exc, self.dialect) from exc
+            raise as_sqlalchemy_error(sql, values, exc, self.dialect) from exc
 
 
 class PostgreSQLReads:
@@ -226,5 +231,5 @@ class PostgreSQLReads:
             await cursor.execute(sql, values)
         except psycopg.Error as exc:
             lost = self._connection.broken
-            raise _as_sqlalchemy_error(sql, values, exc, self.dialect, lost=lost) from exc
+            raise as_sqlalchemy_error(sql, values, exc, self.dialect, lost=lost) from exc
         return cursor

@@ -11,7 +11,6 @@ from sqlalchemy import (
     Dialect,
     Executable,
     Insert,
-    Row,
     Select,
     Text,
     Update,
@@ -28,6 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource, resource
+from edm.store import driver_writes
 from edm.store.counters import COUNTER_TENANT, allocate, next_value
 from edm.store.listing import (
     ComputedFilter,
@@ -48,9 +48,6 @@ _WHERE_TENANT = "where_tenant_id"
 _WHERE_ID = "where_id"
 _WHERE_REVISION = "where_revision"
 _EVENT = "event_"  # prefix of the history event's parameters in a record's statement
-# Execution option marking the statement that writes a record (`edm.store.database`).
-RECORD_WRITE = "edm_record_write"
-_MARKED = {RECORD_WRITE: True}
 
 
 class RecordStore:
@@ -97,7 +94,7 @@ class RecordStore:
 
     def insert(
         self, conn: Connection, values: dict[str, Any], event: Mapping[str, Any] | None = None
-    ) -> Row[Any]:
+    ) -> ReadRow:
         """Insert a record (with its history `event`, if given); a numbered
         resource's record takes the next number of its tenant's counter
         (`edm.store.counters`), which joins the event's changes.
@@ -118,7 +115,8 @@ class RecordStore:
         carried = self._carried_event(conn.dialect, event)
         row |= carried or {}
         statement = self._insert_statement(conn.dialect, with_event=carried is not None)
-        record = conn.execute(statement, row, execution_options=_MARKED).one()
+        record = driver_writes.first(conn, statement, row, record_write=True)
+        assert record is not None, "an insert returns its row"
         if event is not None and carried is None:
             if number is not None:
                 number_change = [None, record._mapping[number.field]]
@@ -141,15 +139,22 @@ class RecordStore:
             values[number.field] = select(literal(f"{number.prefix}-") + padded).scalar_subquery()
             values[seq_name] = select(taken.c.value).scalar_subquery()
         statement = statement.values(values).returning(table, record_json(self.res, dialect))
-        return self._with_event(statement, numbered=True) if with_event else statement
+        if dialect.name != "postgresql":
+            return statement
+        return self._answering(statement, numbered=True, with_event=with_event)
 
-    def _with_event(self, written: Insert | Update, *, numbered: bool) -> Select[Any]:
-        """PostgreSQL: `written` and its record's history event as one statement,
-        answering what `written` returns. The event is inserted only if a
-        record was written; on a create of a numbered resource its changes
-        gain the number the statement took."""
-        assert self._events is not None
+    def _answering(
+        self, written: Insert | Update, *, numbered: bool, with_event: bool
+    ) -> Select[Any]:
+        """PostgreSQL: `written` as a statement answering what it returns, which
+        runs on the driver's connection (`edm.store.driver_writes`), with its
+        record's history event when `with_event`. The event is inserted only
+        if a record was written; on a create of a numbered resource its
+        changes gain the number the statement took."""
         record = written.cte("written")
+        if not with_event:
+            return select(record)
+        assert self._events is not None
         events = self._events.table
         values: dict[str, Any] = {
             c.name: bindparam(_EVENT + c.name, type_=c.type) for c in events.c
@@ -187,12 +192,12 @@ class RecordStore:
         *,
         include_deleted: bool = False,
         for_update: bool = False,
-    ) -> Row[Any] | None:
+    ) -> ReadRow | None:
         """The visible record whose id (or human number) is `key`, every column."""
         statement, params = self.find_query(
             conn.dialect, principal, key, include_deleted=include_deleted, for_update=for_update
         )
-        return conn.execute(statement, params).one_or_none()
+        return driver_writes.first(conn, statement, params)
 
     def find_query(
         self,
@@ -240,10 +245,10 @@ class RecordStore:
     def update(
         self,
         conn: Connection,
-        current: Row[Any],
+        current: ReadRow,
         changes: dict[str, Any],
         event: Mapping[str, Any] | None = None,
-    ) -> Row[Any] | None:
+    ) -> ReadRow | None:
         """Write `changes` (and the history `event`, if given) to the row read
         as `current` and bump its revision; None, writing nothing, if the
         row has been written since it was read."""
@@ -259,7 +264,7 @@ class RecordStore:
         statement = self._update_statement(
             conn.dialect, tuple(changes), with_event=carried is not None
         )
-        record = conn.execute(statement, values, execution_options=_MARKED).one_or_none()
+        record = driver_writes.first(conn, statement, values, record_write=True)
         if record is not None and event is not None and carried is None:
             self._append(conn, event)
         return record
@@ -282,7 +287,9 @@ class RecordStore:
             .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .returning(table, record_json(self.res, dialect))
         )
-        return self._with_event(statement, numbered=False) if with_event else statement
+        if dialect.name != "postgresql":
+            return statement
+        return self._answering(statement, numbered=False, with_event=with_event)
 
     async def page(
         self,
