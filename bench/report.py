@@ -56,6 +56,12 @@ def _row(r: dict[str, Any]) -> str:
     )
 
 
+def _block_ceiling(ceiling: dict[str, dict[str, Any]]) -> str:
+    """A block's own FastAPI ceiling, which its x ceiling column is a ratio of."""
+    figures = ", ".join(f"{name} {rate(r['rps'])}" for name, r in ceiling.items())
+    return f"Ceiling measured just before this block (its x ceiling): {figures} req/s\n"
+
+
 def _scaling(blocks: list[dict[str, Any]]) -> list[str]:
     """Each operation at the largest size against the smallest, per database."""
     lines = []
@@ -94,6 +100,9 @@ def markdown(report: dict[str, Any]) -> str:
         f"after {load['warmup_s']} s warm-up; "
         f"{load['workers']} server workers",
         "\n### Ceilings\n",
+        "Measured once at the start of the run: every x bare, and the peer's x ceiling, "
+        "are ratios of these. Each EDM block's x ceiling is a ratio of the FastAPI "
+        "ceiling measured again just before that block, given under its heading.\n",
         _header(),
         *(_row(r) for r in (*report["ceiling"].values(), *report["bare_ceiling"].values())),
     ]
@@ -101,6 +110,7 @@ def markdown(report: dict[str, Any]) -> str:
         lines += [
             f"\n### {block['database']}, {block['size']:,} tickets "
             f"(seeded in {block['seed_seconds']:.1f} s)\n",
+            _block_ceiling(block["ceiling"]),
             _header(),
             *(_row(r) for r in block["results"]),
         ]

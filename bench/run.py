@@ -7,12 +7,17 @@ For each database and size: a throwaway database, `edm db upgrade`, `edm
 seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
 wrk with 16 connections on each operation: a warm-up, then `--repeat` runs
 of a fixed duration back to back, of which the one with the median req/s is
-reported, with the range of all of them. The ceiling (bench/ceiling.py on
-the same uvicorn and worker count) is measured the same way in the same
-run, and every operation is printed as a ratio of it.
+reported, with the range of all of them. The ceilings (bench/ceiling.py on
+the same uvicorn and worker count: the FastAPI stack's and a bare ASGI
+app's) are measured the same way at the start of the run. The machine's
+speed drifts over a run of most of an hour, so each block measures the
+FastAPI ceiling again after seeding, right before its `edm serve` starts,
+and prints every operation as a ratio of that ceiling, and of the bare
+ceiling from the start.
 
 `--peer django-helpdesk` also measures django-helpdesk's DRF ticket API
-(bench/peer.py), installed in a throwaway virtualenv, against the same ceiling.
+(bench/peer.py), installed in a throwaway virtualenv, against the ceilings
+from the start of the run.
 """
 
 from __future__ import annotations
@@ -144,7 +149,7 @@ def _ceiling(
         str(args.workers),
     ]
     body = create_requests()[0][2]
-    files = {
+    files: dict[str, list[Request]] = {
         "GET": [("GET", "/ticket", None)],
         "POST": [("POST", "/ticket", body)],
         "list": [("GET", "/list", None)],
@@ -187,14 +192,24 @@ def _edm_block(
     workdir: Path,
     kind: str,
     size: int,
-    ceilings: Ceilings,
+    start: Ceilings,
 ) -> dict[str, object]:
+    """Seed a database, measure the FastAPI ceiling, then EDM's operations as ratios of it.
+
+    The ceiling is measured here, once the seed is done, so that each block's
+    ratios are of the machine as it runs right then; `start` gives the bare one.
+    """
     db = BenchDatabase.create(kind, workdir, args.postgres_url)
     try:
         db.migrate()
         started = time.monotonic()
         seed_database(db, size, args.small_tenants)
         seed_seconds = time.monotonic() - started
+        print("  ceiling (bench/ceiling.py), just before this block", flush=True)
+        here = workdir / f"ceiling-{kind}-{size}"  # this block's request files and log
+        here.mkdir()
+        stack = _ceiling(args, wrk, load, here, "ceiling", "bench.ceiling:app")
+        ceilings = Ceilings(stack=stack, bare=start.bare)
         port = free_port()
         edm = str(Path(sys.executable).with_name("edm"))
         command = [
@@ -245,6 +260,7 @@ def _edm_block(
             "database": kind,
             "size": size,
             "seed_seconds": seed_seconds,
+            "ceiling": {name: r.to_json() for name, r in stack.items()},
             "results": [r.to_json() for r in results],
         }
     finally:

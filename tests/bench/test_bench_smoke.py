@@ -8,16 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from bench.report import rate
 from bench.run import CEILING_OF
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> None:
-    report_path = tmp_path / "bench.json"
+    report_path, markdown_path = tmp_path / "bench.json", tmp_path / "bench.md"
     command = [
         sys.executable, "-m", "bench.run", "--quick", "--databases", "sqlite",
         "--sizes", "200", "--small-tenants", "3", "--json", str(report_path),
+        "--markdown", str(markdown_path),
     ]  # fmt: skip
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
 
@@ -30,6 +33,20 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
     assert all(r["runs_rps"] == [r["rps"]] for r in results.values())  # --quick: one run
     assert set(report["ceiling"]) == set(report["bare_ceiling"]) == set(CEILING_OF.values())
     assert all(r["ratio"] and r["bare_ratio"] for r in results.values())
+
+    # The block's ratios are of its own ceiling, measured just before it; bare is the run's.
+    ceiling = block["ceiling"]
+    assert set(ceiling) == set(CEILING_OF.values())
+    assert all(r["errors"] == 0 and r["rps"] > 0 for r in ceiling.values())
+    for op, r in results.items():
+        assert r["ratio"] == pytest.approx(r["rps"] / ceiling[CEILING_OF[op]]["rps"])
+        assert r["bare_ratio"] == pytest.approx(
+            r["rps"] / report["bare_ceiling"][CEILING_OF[op]]["rps"]
+        )
+    figures = ", ".join(f"{name} {rate(r['rps'])}" for name, r in ceiling.items())
+    # between the block's heading and its table
+    under_heading = markdown_path.read_text().split("### sqlite, 200 tickets", 1)[1]
+    assert f"(its x ceiling): {figures} req/s" in under_heading.split("\n|", 1)[0]
 
 
 def test_floor_answers_real_tickets_beside_the_ceilings() -> None:
