@@ -24,10 +24,12 @@ from edm.store.database import Database
 from edm.store.listing import ListQuery, page_statement
 from edm.store.migrate import upgrade
 from edm.store.outside_metadata import include_in_autogenerate
+from edm.store.reads import Reads
 from edm.store.records import RecordStore
 from edm.store.schema import TABLES, metadata
 from edm.store.search import (
     RareTrigrams,
+    SearchPlan,
     common_trigrams_function,
     search_table_name,
     trigram_index_name,
@@ -74,14 +76,19 @@ def search_db(
         db.dispose()
 
 
-def _rare_trigrams(db: Database, q: str) -> dict[str, str]:
-    """The values that ask the index for the rarest trigrams of `q`."""
+def _search_plan(db: Database, q: str) -> SearchPlan:
+    """How the server asks the index about `q`."""
 
-    async def run() -> dict[str, str]:
+    async def run() -> SearchPlan:
         async with db.reading(BIG_TENANT) as reads:
-            return await RareTrigrams(TICKETS).parameters(reads, q)
+            return await RareTrigrams(TICKETS).plan(reads, q)
 
     return asyncio.run(run())
+
+
+def _rare_trigrams(db: Database, q: str) -> dict[str, str]:
+    """The values that ask the index for the rarest trigrams of `q`."""
+    return _search_plan(db, q).parameters
 
 
 def _plan(db: Database, q: str) -> str:
@@ -240,6 +247,106 @@ def test_a_text_of_common_trigrams_only_is_asked_for_as_a_whole(search_db: Datab
     whole = ["on host srv-"] if search_db.is_sqlite else [f"%{text}%"] * RareTrigrams.PICK
 
     assert _pieces(search_db, text) == whole
+    assert _search_plan(search_db, text).common
+    assert not _search_plan(search_db, host_name(42)).common
+
+
+class _Recorded:
+    """Reads that remember the SQL of each statement they run."""
+
+    def __init__(self, reads: Reads) -> None:
+        self._reads = reads
+        self.dialect = reads.dialect
+        self.sql: list[str] = []
+
+    async def first(self, statement: Any, params: dict[str, Any]) -> Any:
+        self.sql.append(str(statement))
+        return await self._reads.first(statement, params)
+
+    async def all(self, statement: Any, params: dict[str, Any]) -> list[Any]:
+        self.sql.append(str(statement))
+        return await self._reads.all(statement, params)
+
+
+def _pages(
+    db: Database, store: RecordStore, q: str, limit: int, count: int
+) -> list[tuple[list[str], list[str]]]:
+    """The first `count` pages of a search for `q` (ids, and the SQL of the
+    statements that read tickets for it), each after the last one's cursor."""
+    principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
+
+    async def run() -> list[tuple[list[str], list[str]]]:
+        pages, after = [], None
+        for _ in range(count):
+            async with db.reading(BIG_TENANT) as reads:
+                recorded = _Recorded(reads)
+                query = ListQuery("created_at", True, limit, search=q, after=after)
+                rows = (await store.page(recorded, principal, query))[: limit + 1]
+            pages.append(([r.id for r in rows], [s for s in recorded.sql if "FROM tickets " in s]))
+            if len(rows) > limit:
+                after = (rows[limit - 1].created_at, rows[limit - 1].id)
+        return pages
+
+    return asyncio.run(run())
+
+
+def _in_list_order(db: Database, q: str) -> list[str]:
+    """The ids of the big tenant's tickets containing `q` (ASCII), newest first."""
+    tickets = TABLES["tickets"]
+    with db.read(BIG_TENANT) as conn:
+        columns = (tickets.c.number, tickets.c.title, tickets.c.description)
+        rows = conn.execute(
+            select(tickets.c.id, tickets.c.created_at, *columns).where(
+                tickets.c.tenant_id == BIG_TENANT
+            )
+        ).all()
+    found = [r for r in rows if any(q.lower() in (v or "").lower() for v in r[2:])]
+    found.sort(key=lambda r: (r.created_at, r.id), reverse=True)
+    return [r.id for r in found]
+
+
+def _window_and_more(statements: list[str]) -> tuple[bool, bool]:
+    """Whether the recent records were read, and whether anything else was."""
+    window = [s for s in statements if "AS recent" in s]
+    return bool(window), len(statements) > len(window)
+
+
+def test_a_common_text_finds_its_page_among_the_records_after_the_cursor(
+    search_db: Database,
+) -> None:
+    text = "on host srv-"  # in every ticket
+    expected = _in_list_order(search_db, text)
+
+    pages = _pages(search_db, RecordStore(TICKETS), text, 50, 3)
+
+    for number, (ids, statements) in enumerate(pages):
+        assert ids == expected[50 * number : 50 * number + 51]
+        assert _window_and_more(statements) == (True, False)  # the index was not asked
+
+
+class _NarrowWindow(RecordStore):
+    SEARCH_WINDOW = 20
+
+
+def test_a_common_text_not_filling_a_page_among_recent_records_asks_the_index(
+    search_db: Database,
+) -> None:
+    text = "on host srv-"
+    expected = _in_list_order(search_db, text)
+
+    ((ids, statements),) = _pages(search_db, _NarrowWindow(TICKETS), text, 50, 1)
+
+    assert ids == expected[:51]
+    assert _window_and_more(statements) == (True, True)
+
+
+def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:
+    host = host_name(42)
+
+    ((ids, statements),) = _pages(search_db, RecordStore(TICKETS), host, 50, 1)
+
+    assert ids == _in_list_order(search_db, host)
+    assert _window_and_more(statements) == (False, True)
 
 
 def test_postgresql_learns_the_common_trigrams_from_analyze(search_db: Database) -> None:

@@ -5,8 +5,8 @@ with its history event, `RecordStore`) and for its SLA policy run on
 psycopg's connection underneath the write's SQLAlchemy connection, as
 reads do (`edm.store.reads`): SQLAlchemy's execution around a statement
 (its events, execution context and result objects, for which psycopg
-describes every one of a record's forty-odd columns) cost more CPU than
-the rest of an update (docs/performance.md). The statements stay
+describes each of a ticket's three dozen columns) was about a quarter
+of an update's CPU (py-spy; docs/performance.md). The statements stay
 SQLAlchemy's, compiled once with their values' and columns' processors
 (`DriverStatement`); a driver error reaches the caller as SQLAlchemy's
 `DBAPIError`, and a record write still spends the write's budget

@@ -11,7 +11,7 @@ so statements are built once per shape (`RecordStore`).
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
@@ -35,6 +35,7 @@ from edm.store.schema import TABLES, seq_column, sort_column_name
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
 from edm.store.search import (
     MIN_INDEXED_LENGTH,
+    contains_text,
     indexed_search,
     may_match_number,
     search_parameters,
@@ -180,17 +181,20 @@ def _filter_clause(
     return column > value if variant is RangeFilter.AFTER else column < value
 
 
-def _search_clause(
-    res: Resource, table: Table, indexed: bool, tests_number: bool
-) -> ColumnElement[bool]:
-    """A searchable field contains the text, any case (number only where it can match)."""
-    fields = [
+def _searched_fields(res: Resource, tests_number: bool) -> list[str]:
+    """The searchable fields a search tests (the number only where it can match)."""
+    return [
         f.name
         for f in res.searchable_fields
         if tests_number or not (res.number and f.name == res.number.field)
     ]
 
-    return indexed_search(res, table, fields, indexed)
+
+def _search_clause(
+    res: Resource, table: Table, indexed: bool, tests_number: bool
+) -> ColumnElement[bool]:
+    """A searchable field contains the text, any case (number only where it can match)."""
+    return indexed_search(res, table, _searched_fields(res, tests_number), indexed)
 
 
 def _after_clause(
@@ -232,23 +236,68 @@ def build_page(
     if shape.computed:
         assert computed is not None, shape.computed
         where.extend(computed(name, value) for name, value in shape.computed)
-    column_name = sort_column_name(res, shape.order_field)
-    field_def = res.field(shape.order_field)
-    nullable = field_def.nullable and column_name == field_def.name
+    column_name, nullable = _sort_column(res, shape.order_field)
     if shape.after_null is not None:
         where.append(
             _after_clause(table, column_name, nullable, shape.descending, shape.after_null)
         )
     column = table.c[column_name]
-    primary = column.desc() if shape.descending else column.asc()
-    if nullable:
-        primary = primary.nulls_last()
-    tie_break = table.c.id.desc() if shape.descending else table.c.id.asc()
     position = [column] if column is table.c.id else [column, table.c.id]
     return (
         select(*columns, *position)
         .where(*where)
-        .order_by(primary, tie_break)
+        .order_by(*_order(table, column_name, nullable, shape.descending))
+        .limit(shape.limit + 1)
+    )
+
+
+def _sort_column(res: Resource, order_field: str) -> tuple[str, bool]:
+    """The column behind the order on `order_field`, and whether it holds nulls."""
+    column_name = sort_column_name(res, order_field)
+    field_def = res.field(order_field)
+    return column_name, field_def.nullable and column_name == field_def.name
+
+
+def _order(
+    table: Any, column_name: str, nullable: bool, descending: bool
+) -> tuple[ColumnElement[Any], ColumnElement[Any]]:
+    """The list order on `table`'s `column_name` (NULLS LAST), then its id."""
+    column = table.c[column_name]
+    primary = column.desc() if descending else column.asc()
+    if nullable:
+        primary = primary.nulls_last()
+    return primary, table.c.id.desc() if descending else table.c.id.asc()
+
+
+def build_recent_matches(
+    res: Resource,
+    shape: PageShape,
+    computed: ComputedFilter | None,
+    window: int,
+    *columns: ColumnElement[Any],
+) -> Select[Any]:
+    """The page of `shape`, a search, among the `window` records that follow
+    its cursor in its order, whatever their text; the rows `build_page`
+    gives. It reads at most `window` records however large the table: a
+    full page (`limit + 1` rows) is the page, a short one says nothing of
+    the records beyond. What a text whose trigrams are all common, and so
+    likely is, tries first (`RecordStore.page`)."""
+    assert shape.search is not None
+    table = TABLES[res.name]
+    column_name, nullable = _sort_column(res, shape.order_field)
+    fields = _searched_fields(res, shape.search[1])
+    carried = [table.c[name] for name in ("tenant_id", *fields) if name not in {column_name, "id"}]
+    following = replace(shape, search=None, limit=window - 1)
+    recent = build_page(res, following, computed, *carried).subquery("recent")
+    position = [table.c[column_name], table.c.id] if column_name != "id" else [table.c.id]
+    joined = table.join(
+        recent, and_(table.c.tenant_id == recent.c.tenant_id, table.c.id == recent.c.id)
+    )
+    return (
+        select(*columns, *position)
+        .select_from(joined)
+        .where(contains_text(recent.c, fields))
+        .order_by(*_order(recent, column_name, nullable, shape.descending))
         .limit(shape.limit + 1)
     )
 

@@ -35,6 +35,7 @@ from edm.store.listing import (
     PageShape,
     Params,
     build_page,
+    build_recent_matches,
     page_shape,
 )
 from edm.store.reads import ReadRow, Reads
@@ -64,6 +65,8 @@ class RecordStore:
     all or nothing; on SQLite, which has no writing CTEs, the event follows
     in the same transaction.
     """
+
+    SEARCH_WINDOW = 1000  # records a page of a common text is looked for among first
 
     def __init__(self, res: Resource) -> None:
         self.res = res
@@ -301,17 +304,37 @@ class RecordStore:
     ) -> list[ReadRow]:
         """One page of `query`, with the resource's `computed` filters run with
         `parameters`: each row holds `record_json` and the columns of its
-        keyset position. A search asks the index for the rarest trigrams of
-        its text (`RareTrigrams`)."""
+        keyset position.
+
+        A search asks the index for the rarest trigrams of its text
+        (`RareTrigrams`). A text whose trigrams are all common likely is
+        common too, and the index would read the long lists of records of
+        those trigrams: its page is looked for first among the
+        `SEARCH_WINDOW` records that follow the cursor, and only if they
+        hold less than a page is the index asked.
+        """
         shape, params = page_shape(self.res, principal, query)
-        statement = self._page_statement(reads.dialect, shape, computed)
         params |= parameters or {}
         if query.search and self._rare_trigrams is not None:
-            params |= await self._rare_trigrams.parameters(reads, query.search)
-        return await reads.all(statement, params)
+            plan = await self._rare_trigrams.plan(reads, query.search)
+            params |= plan.parameters
+            if plan.common:
+                recent = self._recent_matches_statement(reads.dialect, shape, computed)
+                rows = await reads.all(recent, params)
+                if len(rows) > query.limit:
+                    return rows
+        return await reads.all(self._page_statement(reads.dialect, shape, computed), params)
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one store per resource, kept for the process's life
     def _page_statement(
         self, dialect: Dialect, shape: PageShape, computed: ComputedFilter | None
     ) -> Select[Any]:
         return build_page(self.res, shape, computed, record_json(self.res, dialect))
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life
+    def _recent_matches_statement(
+        self, dialect: Dialect, shape: PageShape, computed: ComputedFilter | None
+    ) -> Select[Any]:
+        return build_recent_matches(
+            self.res, shape, computed, self.SEARCH_WINDOW, record_json(self.res, dialect)
+        )

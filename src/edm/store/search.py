@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -153,9 +154,9 @@ def _compile_sqlite(element: TextSearch, compiler: Any, **kw: Any) -> str:
 
 @compiles(TextSearch, "postgresql")
 def _compile_postgresql(element: TextSearch, compiler: Any, **kw: Any) -> str:
-    if element.mirror is None:
-        return _narrowed(None, element.exact, compiler, **kw)
-    return _narrowed(None, element.mirror, compiler, **kw)
+    # The semi-join holds the exact test itself, run on the copy.
+    clause = element.exact if element.mirror is None else element.mirror
+    return _narrowed(None, clause, compiler, **kw)
 
 
 def escape_like(text: str) -> str:
@@ -200,6 +201,17 @@ class _Kept:
             self._since = time.monotonic()
 
 
+@dataclass(frozen=True, slots=True)
+class SearchPlan:
+    """How a search asks the index about its text: the values of
+    `indexed_search`'s parameters, and whether every trigram of the text is
+    common (so the text likely is too, and is best found by reading the
+    records in list order first)."""
+
+    parameters: dict[str, str]
+    common: bool = False
+
+
 class RareTrigrams:
     """The index's part of a search, from the rarest trigrams of its text.
 
@@ -208,22 +220,22 @@ class RareTrigrams:
     exact matches, which the ILIKE narrows; which few only changes the
     cost. Both indexes read the whole list of records of every trigram they
     are given, and a trigram such as `srv` of `srv-qzkfa` may be in every
-    record, so the rarest `PICK` are asked for, or the whole text when none
-    is rare:
+    record, so the rarest `PICK` are asked for; the whole text when none is
+    rare, and the plan then says the text is likely common
+    (`SearchPlan.common`):
 
     - SQLite: how many records hold a trigram is counted up to
       `COUNT_CAP` (reading a capped part of its FTS5 list), and one in
       fewer is rare; a text of three trigrams or fewer is searched as a
-      whole phrase. Pieces are cut from the text as typed, so FTS5 folds their
-      case exactly as it folded the records'.
-    - PostgreSQL: counting would read the whole list, so the frequencies of
-      the common trigrams come from ANALYZE's statistics on the search
-      table (migration 0004), and one in less than `COMMON` of the records
-      (or not listed) is rare; the planner then reads the index for those
-      alone, as it cannot tell from its estimates. Only
-      ASCII letters and digits are cut into pieces: pg_trgm makes trigrams
-      of words only, so each such piece is exactly one trigram of the
-      index.
+      whole phrase. Pieces are cut from the text as typed, so FTS5 folds
+      their case exactly as it folded the records'.
+    - PostgreSQL: counting would read the whole list, so the frequencies
+      of the common trigrams come from ANALYZE's statistics on the search
+      table (migration 0004), and one in less than `COMMON` of the
+      records (or not listed) is rare; the planner then reads the index
+      for those alone, as it cannot tell from its estimates. Only ASCII
+      letters and digits are cut into pieces: pg_trgm makes trigrams of
+      words only, so each such piece is exactly one trigram of the index.
 
     What was learned is kept per process for `KEEP_S` seconds, as rarity
     changes slowly.
@@ -243,21 +255,21 @@ class RareTrigrams:
         self._common = select(common.c.trigram, common.c.frequency)
         self._kept = _Kept(self.KEEP_S, self.KEEP_TERMS)
 
-    async def parameters(self, reads: Reads, text: str) -> dict[str, str]:
-        """`search_parameters` of `text` with only its rarest trigrams."""
+    async def plan(self, reads: Reads, text: str) -> SearchPlan:
+        """How to ask the index about `text`: for its rarest trigrams only,
+        or for the whole text when it is short or every trigram is common."""
         self._kept.expire()
         match reads.dialect.name:
             case "sqlite":
-                return await self._fts_parameters(reads, text)
+                return await self._fts_plan(reads, text)
             case "postgresql":
-                return await self._trigram_parameters(reads, text)
+                return await self._trigram_plan(reads, text)
             case _:
-                return search_parameters(text)
+                return SearchPlan(search_parameters(text))
 
-    async def _fts_parameters(self, reads: Reads, text: str) -> dict[str, str]:
+    async def _fts_plan(self, reads: Reads, text: str) -> SearchPlan:
+        whole = {_PHRASE: fts_phrase(text)}
         pieces = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
-        if len(pieces) <= self.PICK:
-            return {_PHRASE: fts_phrase(text)}
         counts = self._kept.values
         for piece in pieces:
             if piece not in counts:
@@ -265,15 +277,17 @@ class RareTrigrams:
                 counts[piece] = row[0] if row is not None else 0
         rare = [p for p in sorted(pieces, key=counts.__getitem__) if counts[p] < self.COUNT_CAP]
         if not rare:  # every trigram is common: the whole phrase is the most selective
-            return {_PHRASE: fts_phrase(text)}
-        return {_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))}
+            return SearchPlan(whole, common=bool(pieces))
+        if len(pieces) <= self.PICK:
+            return SearchPlan(whole)
+        return SearchPlan({_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))})
 
-    async def _trigram_parameters(self, reads: Reads, text: str) -> dict[str, str]:
+    async def _trigram_plan(self, reads: Reads, text: str) -> SearchPlan:
         lowered = text.lower()
         windows = (lowered[i : i + 3] for i in range(len(lowered) - 2))
         pieces = list(dict.fromkeys(w for w in windows if w.isascii() and w.isalnum()))
         if not pieces:
-            return search_parameters(text)
+            return SearchPlan(search_parameters(text))
         frequencies = self._kept.values
         if not self._kept.complete:
             rows = await reads.all(self._common, {})
@@ -282,10 +296,10 @@ class RareTrigrams:
         ranked = sorted(pieces, key=lambda p: frequencies.get(p, 0.0))
         chosen = [p for p in ranked if frequencies.get(p, 0.0) < self.COMMON][: self.PICK]
         if not chosen:  # every trigram is common: the whole text is the most selective
-            return search_parameters(text)
+            return SearchPlan(search_parameters(text), common=True)
         # The statement has PICK pieces; repeating one costs nothing (GIN reads it once).
         repeated = itertools.islice(itertools.cycle(chosen), len(_PIECES))
-        return dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True))
+        return SearchPlan(dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True)))
 
 
 def _contains(columns: Any, fields: Sequence[str], patterns: Sequence[str]) -> ColumnElement[bool]:
@@ -318,9 +332,13 @@ def _mirror_matches(res: Resource, records: Table, fields: Sequence[str]) -> Col
     # is cheaper when the text is common.
     # The pieces find the candidates in the index; the ILIKE decides.
     candidates = _contains(mirror.c, fields, _PIECES)
-    return records.c.id.in_(
-        select(mirror.c.id).where(candidates, _contains(mirror.c, fields, (_PATTERN,)))
-    )
+    return records.c.id.in_(select(mirror.c.id).where(candidates, contains_text(mirror.c, fields)))
+
+
+def contains_text(columns: Any, fields: Sequence[str]) -> ColumnElement[bool]:
+    """One of `fields` of `columns` contains the text, any case, LIKE
+    metacharacters literal: the exact test, run with `search_parameters`."""
+    return _contains(columns, fields, (_PATTERN,))
 
 
 def indexed_search(
@@ -331,7 +349,7 @@ def indexed_search(
     text is at least MIN_INDEXED_LENGTH long). Run with `search_parameters`
     of the text, or `RareTrigrams`' values for it.
     """
-    exact = _contains(records.c, fields, (_PATTERN,))
+    exact = contains_text(records.c, fields)
     if not indexed:
         return TextSearch(exact)
     return TextSearch(
