@@ -41,7 +41,7 @@ from edm.timestamps import utcnow
 Record = ReadRow  # a record read or written by the store, its columns by attribute
 T = TypeVar("T")
 Changes = dict[str, Any]
-# An action computes the changes to apply to a locked record, or None for "no change".
+# An action computes the changes to apply to the record as read, or None for "no change".
 Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
 # Runs last inside a write's transaction with its outcome, so that what it
 # writes (e.g. the stored response of an idempotent request) commits with it.

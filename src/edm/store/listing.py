@@ -241,10 +241,8 @@ def build_page(
         where.append(
             _after_clause(table, column_name, nullable, shape.descending, shape.after_null)
         )
-    column = table.c[column_name]
-    position = [column] if column is table.c.id else [column, table.c.id]
     return (
-        select(*columns, *position)
+        select(*columns, *_position(table, column_name))
         .where(*where)
         .order_by(*_order(table, column_name, nullable, shape.descending))
         .limit(shape.limit + 1)
@@ -256,6 +254,11 @@ def _sort_column(res: Resource, order_field: str) -> tuple[str, bool]:
     column_name = sort_column_name(res, order_field)
     field_def = res.field(order_field)
     return column_name, field_def.nullable and column_name == field_def.name
+
+
+def _position(table: Table, column_name: str) -> list[ColumnElement[Any]]:
+    """A row's keyset position: its sort column, then its id."""
+    return [table.c.id] if column_name == "id" else [table.c[column_name], table.c.id]
 
 
 def _order(
@@ -289,12 +292,11 @@ def build_recent_matches(
     carried = [table.c[name] for name in ("tenant_id", *fields) if name not in {column_name, "id"}]
     following = replace(shape, search=None, limit=window - 1)
     recent = build_page(res, following, computed, *carried).subquery("recent")
-    position = [table.c[column_name], table.c.id] if column_name != "id" else [table.c.id]
     joined = table.join(
         recent, and_(table.c.tenant_id == recent.c.tenant_id, table.c.id == recent.c.id)
     )
     return (
-        select(*columns, *position)
+        select(*columns, *_position(table, column_name))
         .select_from(joined)
         .where(contains_text(recent.c, fields))
         .order_by(*_order(recent, column_name, nullable, shape.descending))
