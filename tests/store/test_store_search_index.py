@@ -242,13 +242,22 @@ def test_the_index_is_asked_for_the_rarest_trigrams_of_the_text_only(search_db: 
     assert not {"srv", "rv-"} & set(pieces)
 
 
+def test_a_trigram_in_few_records_is_rare_however_large_its_share(search_db: Database) -> None:
+    """`printer` is in about an eighth of the 3,000 tickets: short lists to read."""
+    pieces = [p.strip("%") for p in _pieces(search_db, "printer")]
+
+    assert len(set(pieces)) == RareTrigrams.PICK, pieces
+    assert all(len(piece) == 3 and piece in "printer" for piece in pieces)
+    assert _search_plan(search_db, "printer").common_share == 0.0
+
+
 def test_a_text_of_common_trigrams_only_is_asked_for_as_a_whole(search_db: Database) -> None:
     text = "on host srv-"
     whole = ["on host srv-"] if search_db.is_sqlite else [f"%{text}%"] * RareTrigrams.PICK
 
     assert _pieces(search_db, text) == whole
-    assert _search_plan(search_db, text).common
-    assert not _search_plan(search_db, host_name(42)).common
+    assert _search_plan(search_db, text).common_share > 0.9  # its trigrams are in every ticket
+    assert _search_plan(search_db, host_name(42)).common_share == 0.0
 
 
 class _Recorded:
@@ -269,14 +278,16 @@ class _Recorded:
 
 
 def _pages(
-    db: Database, store: RecordStore, q: str, limit: int, count: int
+    db: Database, store: RecordStore, q: str, limit: int, count: int, after: Any = None
 ) -> list[tuple[list[str], list[str]]]:
-    """The first `count` pages of a search for `q` (ids, and the SQL of the
-    statements that read tickets for it), each after the last one's cursor."""
+    """`count` pages of a search for `q` (ids, and the SQL of the statements
+    that read tickets for it), the first after the keyset position `after`,
+    each other after the last one's cursor."""
     principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
 
     async def run() -> list[tuple[list[str], list[str]]]:
-        pages, after = [], None
+        nonlocal after
+        pages = []
         for _ in range(count):
             async with db.reading(BIG_TENANT) as reads:
                 recorded = _Recorded(reads)
@@ -324,20 +335,41 @@ def test_a_common_text_finds_its_page_among_the_records_after_the_cursor(
         assert _window_and_more(statements) == (True, False)  # the index was not asked
 
 
-class _NarrowWindow(RecordStore):
-    SEARCH_WINDOW = 20
+def _position(db: Database, ticket_id: str) -> tuple[Any, str]:
+    """The keyset position (created_at, id) of a ticket in the list."""
+    tickets = TABLES["tickets"]
+    with db.read(BIG_TENANT) as conn:
+        row = conn.execute(select(tickets.c.created_at).where(tickets.c.id == ticket_id)).one()
+    return row.created_at, ticket_id
 
 
-def test_a_common_text_not_filling_a_page_among_recent_records_asks_the_index(
+def test_a_common_text_not_filling_a_page_among_the_records_after_the_cursor_asks_the_index(
     search_db: Database,
 ) -> None:
     text = "on host srv-"
     expected = _in_list_order(search_db, text)
+    near_the_end = _position(search_db, expected[-31])  # 30 records follow it
+
+    ((ids, statements),) = _pages(search_db, RecordStore(TICKETS), text, 50, 1, near_the_end)
+
+    assert ids == expected[-30:]
+    assert _window_and_more(statements) == (True, True)
+
+
+class _NarrowWindow(RecordStore):
+    SEARCH_WINDOW = 40
+
+
+def test_a_common_text_too_rare_to_fill_a_page_among_recent_records_asks_the_index_at_once(
+    search_db: Database,
+) -> None:
+    """In every record, the window would hold 40 matches: fewer than a page of 50."""
+    text = "on host srv-"
 
     ((ids, statements),) = _pages(search_db, _NarrowWindow(TICKETS), text, 50, 1)
 
-    assert ids == expected[:51]
-    assert _window_and_more(statements) == (True, True)
+    assert ids == _in_list_order(search_db, text)[:51]
+    assert _window_and_more(statements) == (False, True)
 
 
 def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:

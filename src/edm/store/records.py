@@ -307,18 +307,19 @@ class RecordStore:
         keyset position.
 
         A search asks the index for the rarest trigrams of its text
-        (`RareTrigrams`). A text whose trigrams are all common likely is
+        (`RareTrigrams`). A text whose trigrams are all common may be
         common too, and the index would read the long lists of records of
-        those trigrams: its page is looked for first among the
-        `SEARCH_WINDOW` records that follow the cursor, and only if they
-        hold less than a page is the index asked.
+        those trigrams: if its rarest trigram is in enough records for a
+        page among the `SEARCH_WINDOW` records that follow the cursor, the
+        page is looked for there first, and only if they hold less than a
+        page is the index asked.
         """
         shape, params = page_shape(self.res, principal, query)
         params |= parameters or {}
         if query.search and self._rare_trigrams is not None:
             plan = await self._rare_trigrams.plan(reads, query.search)
             params |= plan.parameters
-            if plan.common:
+            if plan.common_share * self.SEARCH_WINDOW > query.limit:
                 recent = self._recent_matches_statement(reads.dialect, shape, computed)
                 rows = await reads.all(recent, params)
                 if len(rows) > query.limit:

@@ -204,12 +204,15 @@ class _Kept:
 @dataclass(frozen=True, slots=True)
 class SearchPlan:
     """How a search asks the index about its text: the values of
-    `indexed_search`'s parameters, and whether every trigram of the text is
-    common (so the text likely is too, and is best found by reading the
-    records in list order first)."""
+    `indexed_search`'s parameters, and, when every trigram of the text is
+    common, the share of records its rarest trigram is in (1.0 where the
+    database cannot tell). That share estimates the most of the records
+    that hold the text: a text in enough of them is best found by reading
+    the records in list order first, and one in too few to fill a page
+    there is not (`RecordStore.page`)."""
 
     parameters: dict[str, str]
-    common: bool = False
+    common_share: float = 0.0
 
 
 class RareTrigrams:
@@ -221,8 +224,8 @@ class RareTrigrams:
     cost. Both indexes read the whole list of records of every trigram they
     are given, and a trigram such as `srv` of `srv-qzkfa` may be in every
     record, so the rarest `PICK` are asked for; the whole text when none is
-    rare, and the plan then says the text is likely common
-    (`SearchPlan.common`):
+    rare, and the plan then says how common the text may be
+    (`SearchPlan.common_share`):
 
     - SQLite: how many records hold a trigram is counted up to
       `COUNT_CAP` (reading a capped part of its FTS5 list), and one in
@@ -232,8 +235,9 @@ class RareTrigrams:
     - PostgreSQL: counting would read the whole list, so the frequencies
       of the common trigrams come from ANALYZE's statistics on the search
       table (migration 0004), and one in less than `COMMON` of the
-      records (or not listed) is rare; the planner then reads the index
-      for those alone, as it cannot tell from its estimates. Only ASCII
+      records, or in fewer than `COUNT_CAP` (a small table's), or not
+      listed, is rare; the planner then reads the index for those alone,
+      as it cannot tell from its estimates. Only ASCII
       letters and digits are cut into pieces: pg_trgm makes trigrams of
       words only, so each such piece is exactly one trigram of the index.
 
@@ -242,7 +246,7 @@ class RareTrigrams:
     """
 
     PICK = 3
-    COUNT_CAP = 1000
+    COUNT_CAP = 1000  # a trigram in fewer records is rare: its list is short to read
     COMMON = 0.01  # PostgreSQL: a trigram in this share of the records or more is common
     KEEP_S = 300.0
     KEEP_TERMS = 100_000
@@ -252,7 +256,12 @@ class RareTrigrams:
             _fts_matches(res).with_only_columns(literal(1)).limit(self.COUNT_CAP).subquery()
         )
         common = getattr(func, common_trigrams_function(res))().table_valued("trigram", "frequency")
-        self._common = select(common.c.trigram, common.c.frequency)
+        pg_class = table("pg_class", column("oid"), column("reltuples"))
+        rows = select(pg_class.c.reltuples).where(
+            pg_class.c.oid == func.to_regclass(search_table_name(res))
+        )
+        records = common.c.frequency * rows.scalar_subquery()
+        self._common = select(common.c.trigram, common.c.frequency, records.label("records"))
         self._kept = _Kept(self.KEEP_S, self.KEEP_TERMS)
 
     async def plan(self, reads: Reads, text: str) -> SearchPlan:
@@ -277,7 +286,7 @@ class RareTrigrams:
                 counts[piece] = row[0] if row is not None else 0
         rare = [p for p in sorted(pieces, key=counts.__getitem__) if counts[p] < self.COUNT_CAP]
         if not rare:  # every trigram is common: the whole phrase is the most selective
-            return SearchPlan(whole, common=bool(pieces))
+            return SearchPlan(whole, common_share=1.0 if pieces else 0.0)
         if len(pieces) <= self.PICK:
             return SearchPlan(whole)
         return SearchPlan({_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))})
@@ -291,12 +300,13 @@ class RareTrigrams:
         frequencies = self._kept.values
         if not self._kept.complete:
             rows = await reads.all(self._common, {})
-            frequencies.update((row.trigram, row.frequency) for row in rows)
+            listed = (row for row in rows if row.records >= self.COUNT_CAP)
+            frequencies.update((row.trigram, row.frequency) for row in listed)
             self._kept.complete = True
         ranked = sorted(pieces, key=lambda p: frequencies.get(p, 0.0))
         chosen = [p for p in ranked if frequencies.get(p, 0.0) < self.COMMON][: self.PICK]
         if not chosen:  # every trigram is common: the whole text is the most selective
-            return SearchPlan(search_parameters(text), common=True)
+            return SearchPlan(search_parameters(text), common_share=frequencies[ranked[0]])
         # The statement has PICK pieces; repeating one costs nothing (GIN reads it once).
         repeated = itertools.islice(itertools.cycle(chosen), len(_PIECES))
         return SearchPlan(dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True)))
