@@ -1,6 +1,7 @@
-"""A PostgreSQL write's own statements run on psycopg's connection
-(`edm.store.driver_writes`) and behave as they would through SQLAlchemy:
-the same values, SQLAlchemy's errors, the write's budget kept."""
+"""A write's own statements run on the driver's connection
+(`edm.store.driver_writes`: `sqlite3`'s, psycopg's) and behave as they
+would through SQLAlchemy: the same values, SQLAlchemy's errors, the
+write's budget kept."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Integer, cast, exc, literal, select
+from sqlalchemy import Integer, cast, exc, insert, literal, select
 
 from edm.helpdesk.tickets import TicketService
 from edm.identity import Principal, Role
@@ -17,6 +18,7 @@ from edm.settings import Settings
 from edm.store import driver_writes
 from edm.store.database import Database
 from edm.store.reads import DriverRow
+from edm.store.schema import counters
 
 NOT_A_NUMBER = select(cast(literal("seven"), Integer))
 
@@ -33,23 +35,33 @@ def server_role_db(postgresql_url: str, settings: Settings) -> Iterator[Database
     database.dispose()
 
 
-def test_a_record_read_on_the_driver_holds_what_sqlalchemy_reads(
-    server_role_db: Database, principal: Principal
+def test_a_record_written_and_read_on_the_driver_holds_what_sqlalchemy_reads(
+    app_db: Database, principal: Principal
 ) -> None:
-    tickets = TicketService(server_role_db)
+    tickets = TicketService(app_db)
     created = tickets.create(
         principal, {"title": "Printer jam", "tags": ["vip", "remote"], "priority": "high"}
     )
 
-    with server_role_db.write(principal.tenant_id) as conn:
+    with app_db.write(principal.tenant_id) as conn:
         on_driver = tickets.store.find(conn, principal, created.number)
         statement, params = tickets.store.find_query(conn.dialect, principal, created.number)
-        through_sqlalchemy = conn.execute(statement, params).one()
+        through_sqlalchemy = dict(conn.execute(statement, params).one()._mapping)
 
-    assert isinstance(on_driver, DriverRow)
-    assert on_driver._mapping == dict(through_sqlalchemy._mapping)
+    assert isinstance(created, DriverRow) and isinstance(on_driver, DriverRow)
+    assert created._mapping == on_driver._mapping == through_sqlalchemy
     assert on_driver.created_at.tzinfo is not None  # timestamps converted as SQLAlchemy does
     assert on_driver.tags == ["vip", "remote"]
+    assert created.number.startswith("TKT-")  # SQLite: from the counter, on the driver too
+
+
+def test_a_failing_write_on_the_driver_raises_sqlalchemys_error(
+    app_db: Database, principal: Principal
+) -> None:
+    nameless = insert(counters).values(tenant_id=principal.tenant_id, name=None, value=1)
+
+    with pytest.raises(exc.IntegrityError), app_db.write(principal.tenant_id) as conn:
+        driver_writes.first(conn, nameless.returning(counters.c.value), {})
 
 
 def _fail_then_read(db: Database, tenant_id: str) -> Any:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, exc
 
 from edm.store.database import Database, SQLiteWriteLock
 
@@ -84,6 +84,21 @@ def test_a_failing_write_rolls_back_alone_and_raises_to_its_caller_only(
     assert len(commits) == 1
     assert (first, third) == (0, 2)
     assert isinstance(failed, ValueError) and str(failed) == "write 1 failed after its insert"
+    assert _rows(sqlite_db) == [0, 2]
+
+
+def test_a_write_failing_in_the_database_rolls_back_alone(
+    sqlite_db: Database, tmp_path: Path, commits: list[int]
+) -> None:
+    """The savepoints are the driver's: SQLAlchemy's transaction survives the
+    error it raised, and the batch commits the other writes."""
+    writes = [partial(_insert, sqlite_db, n) for n in (0, 0, 2)]
+
+    first, failed, third = _while_another_process_writes(sqlite_db, tmp_path, writes)
+
+    assert len(commits) == 1
+    assert (first, third) == (0, 2)
+    assert isinstance(failed, exc.IntegrityError)
     assert _rows(sqlite_db) == [0, 2]
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import CTE, BigInteger, Connection, bindparam, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from edm.store import driver_writes
 from edm.store.schema import counters
 
 
@@ -41,7 +42,9 @@ def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int
     Counters start at 1; a create takes one value, a bulk load a block.
     """
     parameters = {"tenant_id": tenant_id, "name": name, "count": count}
-    return int(conn.execute(_upsert(conn.dialect.name), parameters).scalar_one()) - count + 1
+    row = driver_writes.first(conn, _upsert(conn.dialect.name), parameters)
+    assert row is not None, "an upsert returns its row"
+    return int(row.value) - count + 1
 
 
 COUNTER_TENANT = "counter_tenant_id"

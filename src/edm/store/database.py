@@ -51,7 +51,7 @@ from edm.store.reads import (
     SQLiteReads,
 )
 from edm.store.write_batches import WriteBatches
-from edm.store.write_budget import ONE_WRITE, RECORD_WRITE, WriteBudget, spend
+from edm.store.write_budget import ONE_WRITE, WriteBudget, spend
 
 T = TypeVar("T")
 
@@ -127,15 +127,15 @@ def _configure_postgresql(engine: Engine) -> None:
 
 def _one_statement_writes(engine: Engine) -> None:
     """Holds a write outside a transaction to its record's statement
-    (`edm.store.write_budget`) when SQLAlchemy runs it."""
+    (`edm.store.write_budget`): the record's statement runs on the driver
+    (`edm.store.driver_writes`), so any write SQLAlchemy runs is another."""
 
     @event.listens_for(engine, "before_execute")
     def _before_execute(
         _conn: Connection, statement: Any, _multi: Any, _params: Any, options: Any
     ) -> None:
-        record_write = options.get(RECORD_WRITE, False)
-        if record_write or isinstance(statement, UpdateBase):
-            spend(options, record_write=record_write)
+        if isinstance(statement, UpdateBase):
+            spend(options, record_write=False)
 
 
 def _act_as(engine: Engine, role: str) -> None:

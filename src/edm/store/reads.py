@@ -30,11 +30,12 @@ from typing import Any, Protocol
 from weakref import WeakKeyDictionary
 
 import psycopg
-from sqlalchemy import Connection, Dialect, Select
+from sqlalchemy import Connection, Dialect, Select, UpdateBase
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
 Params = dict[str, Any]
+Statement = Select[Any] | UpdateBase  # a query, or a write with RETURNING
 # A row of a read, read by attribute: a `DriverRow`, or SQLAlchemy's `Row`.
 ReadRow = Any
 Processor = Callable[[Any], Any]
@@ -66,9 +67,10 @@ class ConnectionReads:
 
 
 class DriverStatement:
-    """A statement compiled for the driver, with its parameters' and columns' processors."""
+    """A statement compiled for the driver, with its parameters' and columns'
+    processors: a query, or a write with `RETURNING`."""
 
-    def __init__(self, statement: Select[Any], dialect: Dialect) -> None:
+    def __init__(self, statement: Statement, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         assert isinstance(compiled, SQLCompiler)
         self._compiled = compiled
@@ -80,7 +82,7 @@ class DriverStatement:
             for name, bind in compiled.binds.items()
             if (process := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None
         }
-        columns = list(statement.selected_columns)
+        columns = list(statement.exported_columns)
         self.positions = {column.key: index for index, column in enumerate(columns) if column.key}
         self.processors: list[Processor | None] = [
             column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
@@ -149,9 +151,9 @@ class DriverStatements:
 
     def __init__(self, dialect: Dialect) -> None:
         self.dialect = dialect
-        self._compiled: WeakKeyDictionary[Select[Any], DriverStatement] = WeakKeyDictionary()
+        self._compiled: WeakKeyDictionary[Statement, DriverStatement] = WeakKeyDictionary()
 
-    def __getitem__(self, statement: Select[Any]) -> DriverStatement:
+    def __getitem__(self, statement: Statement) -> DriverStatement:
         compiled = self._compiled.get(statement)
         if compiled is None:
             compiled = self._compiled[statement] = DriverStatement(statement, self.dialect)

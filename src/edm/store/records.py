@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Dialect,
-    Executable,
     Insert,
     Select,
     Text,
@@ -38,7 +37,7 @@ from edm.store.listing import (
     build_recent_matches,
     page_shape,
 )
-from edm.store.reads import ReadRow, Reads
+from edm.store.reads import ReadRow, Reads, Statement
 from edm.store.record_json import record_json
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
@@ -128,7 +127,7 @@ class RecordStore:
         return record
 
     @cache  # noqa: B019 - one store per resource, kept for the process's life
-    def _insert_statement(self, dialect: Dialect, *, with_event: bool) -> Executable:
+    def _insert_statement(self, dialect: Dialect, *, with_event: bool) -> Statement:
         """Binds every column by name (a record's values leave out what is null)."""
         table = self.table
         values: dict[str, Any] = {c.name: bindparam(c.name, type_=c.type) for c in table.c}
@@ -275,7 +274,7 @@ class RecordStore:
     @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life
     def _update_statement(
         self, dialect: Dialect, changed: tuple[str, ...], *, with_event: bool
-    ) -> Executable:
+    ) -> Statement:
         """Sets the `changed` fields (with their hidden columns) and the revision."""
         table = self.table
         ranks = [rank_column(self.res.field(name)) for name in changed if name in self._ranked]

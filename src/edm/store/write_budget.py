@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any
 
 ONE_WRITE = "edm_one_write"  # execution option: the WriteBudget of a write outside a transaction
-RECORD_WRITE = "edm_record_write"  # execution option: the statement writes the record
 
 
 class WriteBudget:
