@@ -38,6 +38,23 @@ from scratch_databases import new_postgresql_database
 
 PATH = "/api/v1/helpdesk/tickets"
 BIG_TENANT = "search-big"
+WINDOW_TENANT = "search-window"
+RARE_AMONG_COMMON = "red fox red"  # each trigram in every WINDOW_TENANT ticket, the text in 60
+
+
+def _load_window_tenant(db: Database, rng: random.Random) -> None:
+    """More tickets than `RecordStore.SEARCH_WINDOW`, each holding every
+    trigram of `RARE_AMONG_COMMON`; only the oldest 60 hold the text."""
+    size = RecordStore.SEARCH_WINDOW + 100
+    faker = TicketFaker(WINDOW_TENANT, size, rng, People.make(rng))
+
+    def tickets() -> Iterator[dict[str, Any]]:
+        for index, ticket in enumerate(faker.tickets()):
+            foxes = "red fox red fox." if index < 60 else "red fox. fox red."
+            yield ticket | {"description": f"{ticket['description']} {foxes}"}
+
+    with db.write(WINDOW_TENANT) as conn:
+        BulkLoader(TICKETS).load(conn, WINDOW_TENANT, tickets(), size)
 
 
 def _load(db: Database, tenant: str, size: int, rng: random.Random) -> None:
@@ -50,7 +67,8 @@ def _load(db: Database, tenant: str, size: int, rng: random.Random) -> None:
 def search_db(
     database_url: str, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Database]:
-    """A database of its own: one big tenant beside 5 small ones, analyzed.
+    """A database of its own: one big tenant beside a middling one
+    (`_load_window_tenant`) and 5 small ones, analyzed.
 
     SQLite's planner chooses by statistics, so the big tenant must be big
     enough that reading its rows costs more than the index. The database is
@@ -66,6 +84,7 @@ def search_db(
         loader = Database(url, pool_size=1)
         rng = random.Random(3)
         _load(loader, BIG_TENANT, 3000, rng)
+        _load_window_tenant(loader, rng)
         for i in range(5):
             _load(loader, f"search-small-{i}", 5, rng)
         with loader.write() as conn:
@@ -243,11 +262,10 @@ def test_the_index_is_asked_for_the_rarest_trigrams_of_the_text_only(search_db: 
 
 
 def test_a_trigram_in_few_records_is_rare_however_large_its_share(search_db: Database) -> None:
-    """`printer` is in about an eighth of the 3,000 tickets: short lists to read."""
+    """`printer` is in about an eighth of the 4,100 tickets: short lists to read."""
     pieces = [p.strip("%") for p in _pieces(search_db, "printer")]
 
-    assert len(set(pieces)) == RareTrigrams.PICK, pieces
-    assert all(len(piece) == 3 and piece in "printer" for piece in pieces)
+    assert pieces and all(len(piece) == 3 and piece in "printer" for piece in pieces), pieces
     assert _search_plan(search_db, "printer").common_share == 0.0
 
 
@@ -278,18 +296,24 @@ class _Recorded:
 
 
 def _pages(
-    db: Database, store: RecordStore, q: str, limit: int, count: int, after: Any = None
+    db: Database,
+    store: RecordStore,
+    q: str,
+    limit: int,
+    count: int,
+    after: Any = None,
+    tenant: str = BIG_TENANT,
 ) -> list[tuple[list[str], list[str]]]:
-    """`count` pages of a search for `q` (ids, and the SQL of the statements
-    that read tickets for it), the first after the keyset position `after`,
-    each other after the last one's cursor."""
-    principal = Principal("bench", BIG_TENANT, None, frozenset({Role.AGENT}))
+    """`count` pages of a search for `q` in `tenant` (ids, and the SQL of the
+    statements that read tickets for it), the first after the keyset
+    position `after`, each other after the last one's cursor."""
+    principal = Principal("bench", tenant, None, frozenset({Role.AGENT}))
 
     async def run() -> list[tuple[list[str], list[str]]]:
         nonlocal after
         pages = []
         for _ in range(count):
-            async with db.reading(BIG_TENANT) as reads:
+            async with db.reading(tenant) as reads:
                 recorded = _Recorded(reads)
                 query = ListQuery("created_at", True, limit, search=q, after=after)
                 rows = (await store.page(recorded, principal, query))[: limit + 1]
@@ -301,14 +325,14 @@ def _pages(
     return asyncio.run(run())
 
 
-def _in_list_order(db: Database, q: str) -> list[str]:
-    """The ids of the big tenant's tickets containing `q` (ASCII), newest first."""
+def _in_list_order(db: Database, q: str, tenant: str = BIG_TENANT) -> list[str]:
+    """The ids of `tenant`'s tickets containing `q` (ASCII), newest first."""
     tickets = TABLES["tickets"]
-    with db.read(BIG_TENANT) as conn:
+    with db.read(tenant) as conn:
         columns = (tickets.c.number, tickets.c.title, tickets.c.description)
         rows = conn.execute(
             select(tickets.c.id, tickets.c.created_at, *columns).where(
-                tickets.c.tenant_id == BIG_TENANT
+                tickets.c.tenant_id == tenant
             )
         ).all()
     found = [r for r in rows if any(q.lower() in (v or "").lower() for v in r[2:])]
@@ -316,10 +340,14 @@ def _in_list_order(db: Database, q: str) -> list[str]:
     return [r.id for r in found]
 
 
-def _window_and_more(statements: list[str]) -> tuple[bool, bool]:
-    """Whether the recent records were read, and whether anything else was."""
-    window = [s for s in statements if "AS recent" in s]
-    return bool(window), len(statements) > len(window)
+def _reads(statements: list[str]) -> tuple[bool, bool, bool]:
+    """Whether the records after the cursor were read for matches (the
+    window), whether they were counted past the window, and whether the
+    index was asked."""
+    window = any("AS recent" in s for s in statements)
+    beyond = any("AS following" in s for s in statements)
+    index = any("AS recent" not in s and "AS following" not in s for s in statements)
+    return window, beyond, index
 
 
 def test_a_common_text_finds_its_page_among_the_records_after_the_cursor(
@@ -332,7 +360,7 @@ def test_a_common_text_finds_its_page_among_the_records_after_the_cursor(
 
     for number, (ids, statements) in enumerate(pages):
         assert ids == expected[50 * number : 50 * number + 51]
-        assert _window_and_more(statements) == (True, False)  # the index was not asked
+        assert _reads(statements) == (True, False, False)  # the index was not asked
 
 
 def _position(db: Database, ticket_id: str) -> tuple[Any, str]:
@@ -343,9 +371,10 @@ def _position(db: Database, ticket_id: str) -> tuple[Any, str]:
     return row.created_at, ticket_id
 
 
-def test_a_common_text_not_filling_a_page_among_the_records_after_the_cursor_asks_the_index(
+def test_a_common_text_among_the_last_records_is_found_without_the_index(
     search_db: Database,
 ) -> None:
+    """Fewer than a page, but the window read every record after the cursor."""
     text = "on host srv-"
     expected = _in_list_order(search_db, text)
     near_the_end = _position(search_db, expected[-31])  # 30 records follow it
@@ -353,7 +382,20 @@ def test_a_common_text_not_filling_a_page_among_the_records_after_the_cursor_ask
     ((ids, statements),) = _pages(search_db, RecordStore(TICKETS), text, 50, 1, near_the_end)
 
     assert ids == expected[-30:]
-    assert _window_and_more(statements) == (True, True)
+    assert _reads(statements) == (True, True, False)
+
+
+def test_a_common_text_short_among_recent_records_asks_the_index_for_the_rest(
+    search_db: Database,
+) -> None:
+    expected = _in_list_order(search_db, RARE_AMONG_COMMON, WINDOW_TENANT)
+
+    ((ids, statements),) = _pages(
+        search_db, RecordStore(TICKETS), RARE_AMONG_COMMON, 50, 1, tenant=WINDOW_TENANT
+    )
+
+    assert len(expected) == 60 and ids == expected[:51]
+    assert _reads(statements) == (True, True, True)
 
 
 class _NarrowWindow(RecordStore):
@@ -369,7 +411,7 @@ def test_a_common_text_too_rare_to_fill_a_page_among_recent_records_asks_the_ind
     ((ids, statements),) = _pages(search_db, _NarrowWindow(TICKETS), text, 50, 1)
 
     assert ids == _in_list_order(search_db, text)[:51]
-    assert _window_and_more(statements) == (False, True)
+    assert _reads(statements) == (False, False, True)
 
 
 def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:
@@ -378,7 +420,7 @@ def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:
     ((ids, statements),) = _pages(search_db, RecordStore(TICKETS), host, 50, 1)
 
     assert ids == _in_list_order(search_db, host)
-    assert _window_and_more(statements) == (False, True)
+    assert _reads(statements) == (False, False, True)
 
 
 def test_postgresql_learns_the_common_trigrams_from_analyze(search_db: Database) -> None:

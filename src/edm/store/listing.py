@@ -22,6 +22,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     false,
+    literal,
     or_,
     select,
     tuple_,
@@ -282,9 +283,10 @@ def build_recent_matches(
     """The page of `shape`, a search, among the `window` records that follow
     its cursor in its order, whatever their text; the rows `build_page`
     gives. It reads at most `window` records however large the table: a
-    full page (`limit + 1` rows) is the page, a short one says nothing of
-    the records beyond. What a text whose trigrams are all common, and so
-    likely is, tries first (`RecordStore.page`)."""
+    full page (`limit + 1` rows) is the page, and so is a short one if no
+    records lie beyond the window (`build_records_beyond`). What a text
+    whose trigrams are all common, and so may be, tries first
+    (`RecordStore.page`)."""
     assert shape.search is not None
     table = TABLES[res.name]
     column_name, nullable = _sort_column(res, shape.order_field)
@@ -302,6 +304,18 @@ def build_recent_matches(
         .order_by(*_order(recent, column_name, nullable, shape.descending))
         .limit(shape.limit + 1)
     )
+
+
+def build_records_beyond(
+    res: Resource, shape: PageShape, computed: ComputedFilter | None, window: int
+) -> Select[Any]:
+    """One row if more than `window` records follow the cursor of `shape` (a
+    search's, whatever their text), none if not; it reads at most
+    `window + 1` of them. When none lie beyond, `build_recent_matches` saw
+    every record the search could find."""
+    following = replace(shape, search=None, limit=window)  # window + 1 rows
+    records = build_page(res, following, computed).subquery("following")
+    return select(literal(1)).select_from(records).offset(window)
 
 
 def page_statement(

@@ -35,6 +35,7 @@ from edm.store.listing import (
     Params,
     build_page,
     build_recent_matches,
+    build_records_beyond,
     page_shape,
 )
 from edm.store.reads import ReadRow, Reads, Statement
@@ -310,8 +311,9 @@ class RecordStore:
         common too, and the index would read the long lists of records of
         those trigrams: if its rarest trigram is in enough records for a
         page among the `SEARCH_WINDOW` records that follow the cursor, the
-        page is looked for there first, and only if they hold less than a
-        page is the index asked.
+        page is looked for there first, and the index is asked only if
+        they hold less than a page and more records lie beyond them (a
+        tenant that small is read whole by the window).
         """
         shape, params = page_shape(self.res, principal, query)
         params |= parameters or {}
@@ -323,6 +325,9 @@ class RecordStore:
                 rows = await reads.all(recent, params)
                 if len(rows) > query.limit:
                     return rows
+                beyond = self._records_beyond_statement(shape, computed)
+                if await reads.first(beyond, params) is None:
+                    return rows
         return await reads.all(self._page_statement(reads.dialect, shape, computed), params)
 
     @lru_cache(maxsize=1024)  # noqa: B019 - one store per resource, kept for the process's life
@@ -330,6 +335,12 @@ class RecordStore:
         self, dialect: Dialect, shape: PageShape, computed: ComputedFilter | None
     ) -> Select[Any]:
         return build_page(self.res, shape, computed, record_json(self.res, dialect))
+
+    @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life
+    def _records_beyond_statement(
+        self, shape: PageShape, computed: ComputedFilter | None
+    ) -> Select[Any]:
+        return build_records_beyond(self.res, shape, computed, self.SEARCH_WINDOW)
 
     @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life
     def _recent_matches_statement(

@@ -110,8 +110,9 @@ class WriteBatches:
                 conn = conn.execution_options(sqlite_immediate=True)
                 with conn.begin():
                     self._running.connection = conn
-                    # The savepoints on the driver: SQLAlchemy's cost more than the writes'
-                    # own statements, which run there too (`edm.store.driver_writes`).
+                    # Savepoints on the driver, as the writes' own statements run
+                    # (`edm.store.driver_writes`): SQLAlchemy's took two of its
+                    # executions per write, under the lock the other process waits on.
                     driver = conn.connection.driver_connection
                     assert isinstance(driver, sqlite3.Connection)
                     for write in batch:
