@@ -142,21 +142,14 @@ class RecordStore:
             values[number.field] = select(literal(f"{number.prefix}-") + padded).scalar_subquery()
             values[seq_name] = select(taken.c.value).scalar_subquery()
         statement = statement.values(values).returning(table, record_json(self.res, dialect))
-        if dialect.name != "postgresql":
-            return statement
-        return self._answering(statement, numbered=True, with_event=with_event)
+        return self._with_event(statement, numbered=True) if with_event else statement
 
-    def _answering(
-        self, written: Insert | Update, *, numbered: bool, with_event: bool
-    ) -> Select[Any]:
-        """PostgreSQL: `written` as a statement answering what it returns, which
-        runs on the driver's connection (`edm.store.driver_writes`), with its
-        record's history event when `with_event`. The event is inserted only
-        if a record was written; on a create of a numbered resource its
-        changes gain the number the statement took."""
+    def _with_event(self, written: Insert | Update, *, numbered: bool) -> Select[Any]:
+        """PostgreSQL: `written` and its record's history event as one statement,
+        answering what `written` returns. The event is inserted only if a
+        record was written; on a create of a numbered resource its changes
+        gain the number the statement took."""
         record = written.cte("written")
-        if not with_event:
-            return select(record)
         assert self._events is not None
         events = self._events.table
         values: dict[str, Any] = {
@@ -290,9 +283,7 @@ class RecordStore:
             .values({name: bindparam(name, type_=table.c[name].type) for name in columns})
             .returning(table, record_json(self.res, dialect))
         )
-        if dialect.name != "postgresql":
-            return statement
-        return self._answering(statement, numbered=False, with_event=with_event)
+        return self._with_event(statement, numbered=False) if with_event else statement
 
     async def page(
         self,
