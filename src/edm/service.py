@@ -194,24 +194,47 @@ class ResourceService:
         on_commit: OnCommit | None = None,
     ) -> Record:
         """Create from the fields the caller sent; the manifest supplies defaults."""
+        return self.creation(principal, values, parent_key, on_commit=on_commit)()
+
+    def creation(
+        self,
+        principal: Principal,
+        values: Changes,
+        parent_key: str | None = None,
+        *,
+        on_commit: OnCommit | None = None,
+    ) -> Callable[[], Record]:
+        """`create` in two steps: the record's values now, its write when called.
+
+        The server runs the write (`Database.run`), which on SQLite holds the
+        write lock the other process waits for; the values (defaults, id,
+        stamps) need no database, so they are not made under it. The clock
+        is read here too: as on PostgreSQL, where the insert takes the
+        number, concurrent creates may be numbered in another order than
+        their `created_at`.
+        """
         self._require(principal, self.res.write_access, "create")
         now = self.clock()
         stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
         transaction = not self._writes_alone(on_commit)
-        with self.db.write(principal.tenant_id, transaction=transaction) as conn:
-            parent = None
-            if self.parent is not None and self.res.parent is not None:
-                parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
-                stamped[self.res.parent.field] = parent.id
-            # After the parent lookup: a record the caller cannot see is a 404, not a 403.
-            self._check_requester_fields(principal, values, RequesterAccess.CREATE)
-            stamped = self._prepare_create(conn, principal, stamped, parent)
-            event = self._event(principal, "create", None, stamped)
-            record = self.store.insert(conn, stamped, event)
-            self._after_write(conn, principal, None, record, "create", parent)
-            if on_commit is not None:
-                on_commit(conn, record)
-        return record
+
+        def write() -> Record:
+            with self.db.write(principal.tenant_id, transaction=transaction) as conn:
+                parent = None
+                if self.parent is not None and self.res.parent is not None:
+                    parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
+                    stamped[self.res.parent.field] = parent.id
+                # After the parent lookup: a record the caller cannot see is a 404, not a 403.
+                self._check_requester_fields(principal, values, RequesterAccess.CREATE)
+                prepared = self._prepare_create(conn, principal, stamped, parent)
+                event = self._event(principal, "create", None, prepared)
+                record = self.store.insert(conn, prepared, event)
+                self._after_write(conn, principal, None, record, "create", parent)
+                if on_commit is not None:
+                    on_commit(conn, record)
+            return record
+
+        return write
 
     def update(
         self, principal: Principal, key: str, changes: Changes, *, if_match: str | None = None

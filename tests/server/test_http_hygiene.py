@@ -439,7 +439,7 @@ def _explode(*_args: Any, **_kwargs: Any) -> Any:
 
 @pytest.mark.parametrize(
     ("method_name", "method", "body"),
-    [("list", "GET", None), ("create", "POST", {"title": "Boom"})],
+    [("list", "GET", None), ("creation", "POST", {"title": "Boom"})],
 )
 def test_unexpected_error_is_a_500_problem_without_internals(
     app: FastAPI,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, exc
 
+from edm.helpdesk.tickets import TicketService
+from edm.identity import Principal, Role
 from edm.store.database import Database, SQLiteWriteLock
+from edm.store.migrate import upgrade
 
 WRITES = 20
 
@@ -124,3 +129,38 @@ def test_a_write_is_answered_only_after_its_commit(sqlite_db: Database, commits:
         return list(commits)
 
     assert asyncio.run(main()) == [1]
+
+
+def test_a_ticket_creation_makes_its_values_without_the_write_lock(tmp_path: Path) -> None:
+    """Only a create's write waits for the lock: its id and stamps are made
+    before, and the clock it stamps is the one read then."""
+    url = f"sqlite:///{tmp_path / 'tickets.db'}"
+    upgrade(url)
+    db = Database(url)
+    made_at, written_at = datetime(2026, 3, 2, 9, tzinfo=UTC), datetime(2026, 3, 2, 10, tzinfo=UTC)
+    clock = iter([made_at, written_at])
+    service = TicketService(db, clock=lambda: next(clock))
+    agent = Principal("agent-1", "tenant-1", None, frozenset({Role.AGENT}))
+    other = SQLiteWriteLock(f"{tmp_path / 'tickets.db'}-lock")
+    assert other.acquire(blocking=False)
+    try:
+        with ThreadPoolExecutor(1) as thread:  # a creation that took the lock would time out
+            write = thread.submit(service.creation, agent, {"title": "Made while locked"})
+            creation = write.result(timeout=5)
+
+        async def main() -> tuple[bool, Any]:
+            pending = asyncio.ensure_future(db.run(creation))
+            await asyncio.sleep(0.1)
+            waited = not pending.done()
+            other.release()
+            return waited, await pending
+
+        waited, record = asyncio.run(main())
+    finally:
+        db.dispose()
+    assert waited, "the write waits for the other process's lock"
+    assert (record.number, record.created_at, record.title) == (
+        "TKT-0001",
+        made_at,
+        "Made while locked",
+    )

@@ -138,13 +138,13 @@ class ResourceRoutes:
             check_known(request.query_params, set())
             body = await read_json_object(request, required=True)
             values = validate_fields(self.res, self.models.create, body or {})
-            record = await self._write(
-                self.service.create,
+            creation = self.service.creation(
                 principal,
                 values,
                 self._parent_key(request),
                 on_commit=self._on_commit(recorder, 201, self._location),
             )
+            record = await self.service.db.run(creation)
             return self._record_response(record, 201, **self._location(record))
 
         return await self.idempotency.run(request, principal, perform)

@@ -122,7 +122,7 @@ class RecordStore:
         assert record is not None, "an insert returns its row"
         if event is not None and carried is None:
             if number is not None:
-                number_change = [None, record._mapping[number.field]]
+                number_change = [None, getattr(record, number.field)]
                 event = {**event, "changes": {**event["changes"], number.field: number_change}}
             self._append(conn, event)
         return record
