@@ -32,6 +32,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
+import orjson
 import psycopg
 from anyio import to_thread
 from psycopg import sql
@@ -64,6 +65,13 @@ def normalize_url(url: str) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's stored text: orjson's, compact, and several times
+    faster than `json.dumps`, whose share of a SQLite create's time under
+    the write lock was 4%."""
+    return orjson.dumps(value).decode()
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -153,14 +161,20 @@ def build_engine(url: str, *, pool_size: int = 10, **postgresql: Any) -> Engine:
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection: each new one would open another empty database.
-            engine = create_engine(parsed, connect_args=connect_args, poolclass=StaticPool)
+            engine = create_engine(
+                parsed, connect_args=connect_args, poolclass=StaticPool, json_serializer=_json_text
+            )
         else:
             engine = create_engine(
-                parsed, connect_args=connect_args, pool_size=pool_size, max_overflow=pool_size
+                parsed,
+                connect_args=connect_args,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                json_serializer=_json_text,
             )
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, **_pool(pool_size), **postgresql)
+    return create_engine(parsed, **_pool(pool_size), json_serializer=_json_text, **postgresql)
 
 
 class SQLiteWriteLock:
@@ -254,6 +268,7 @@ class Database:
                 # create's was a fifth of its CPU.
                 paramstyle="numeric_dollar",
                 connect_args={"cursor_factory": psycopg.AsyncRawCursor},
+                json_serializer=_json_text,
                 **_pool(2 * pool_size),
                 **autocommit,
             )
