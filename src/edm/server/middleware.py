@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-from ulid import ULID
 
 from edm.errors import EDMError, PayloadTooLarge
 from edm.server.problems import problem_response
@@ -33,12 +33,17 @@ def _add_missing(raw: list[tuple[bytes, bytes]], headers: list[tuple[bytes, byte
 
 
 def _request_id(scope: Scope) -> str:
+    """The client's `X-Request-Id` if it is sane, else a new random one.
+
+    80 random bits, not a ULID: nothing orders requests by their ids (logs
+    carry the time), and making a ULID cost 8 us, 7% of a SQLite `GET`.
+    """
     for name, value in scope["headers"]:
         if name == b"x-request-id":
             candidate: str = value.decode("latin-1")
             if _CLIENT_REQUEST_ID.match(candidate):
                 return candidate
-    return f"req_{ULID()}"
+    return f"req_{secrets.token_hex(10)}"
 
 
 class RequestContextMiddleware:
