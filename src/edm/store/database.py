@@ -74,6 +74,10 @@ def _json_text(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+# What every engine of the store is created with, whatever its database.
+_ENGINE_OPTIONS: dict[str, Any] = {"json_serializer": _json_text}
+
+
 def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -159,22 +163,15 @@ def build_engine(url: str, *, pool_size: int = 10, **postgresql: Any) -> Engine:
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
+        sqlite = {"connect_args": connect_args, **_ENGINE_OPTIONS}
         if parsed.database in (None, "", ":memory:"):
             # One shared connection: each new one would open another empty database.
-            engine = create_engine(
-                parsed, connect_args=connect_args, poolclass=StaticPool, json_serializer=_json_text
-            )
+            engine = create_engine(parsed, poolclass=StaticPool, **sqlite)
         else:
-            engine = create_engine(
-                parsed,
-                connect_args=connect_args,
-                pool_size=pool_size,
-                max_overflow=pool_size,
-                json_serializer=_json_text,
-            )
+            engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, **sqlite)
         _configure_sqlite(engine)
         return engine
-    return create_engine(parsed, **_pool(pool_size), json_serializer=_json_text, **postgresql)
+    return create_engine(parsed, **_pool(pool_size), **_ENGINE_OPTIONS, **postgresql)
 
 
 class SQLiteWriteLock:
@@ -268,7 +265,7 @@ class Database:
                 # create's was a fifth of its CPU.
                 paramstyle="numeric_dollar",
                 connect_args={"cursor_factory": psycopg.AsyncRawCursor},
-                json_serializer=_json_text,
+                **_ENGINE_OPTIONS,
                 **_pool(2 * pool_size),
                 **autocommit,
             )
