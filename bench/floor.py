@@ -7,9 +7,9 @@ A bare ASGI app on the same uvicorn and worker count as `edm serve`, whose
 runs EDM's own lookup (the ticket's JSON built by the database with EDM's
 `record_json` SQL, index on `(tenant_id, id)`) and sends the result: on
 SQLite through the standard library's `sqlite3`, on PostgreSQL through
-psycopg's asyncio connections, one per request in flight, acting as EDM's
-row-level-security role with the tenant bound to each session once (as
-EDM's reads find it bound): one round trip per request. No framework, no
+asyncpg connections (EDM's reads' driver), one per request in flight,
+acting as EDM's row-level-security role with the tenant bound to each
+session once (as EDM's reads find it bound): one round trip per request. No framework, no
 SQLAlchemy, no validation, no scoping beyond the tenant, no rate limit, no
 ETag: it is not a server anyone should run, it bounds what any Python
 implementation of the endpoint on this stack could reach. The bench
@@ -28,8 +28,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import psycopg
-from psycopg import sql
+import asyncpg
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bench.ceiling import send_json, serve_lifespan
@@ -51,7 +50,7 @@ SQLITE_QUERY = (
 )
 POSTGRESQL_QUERY = (
     f"SELECT {record_json(TICKETS, postgresql.dialect())} FROM tickets "
-    "WHERE tenant_id = %s AND id = %s AND NOT is_deleted"
+    "WHERE tenant_id = $1 AND id = $2 AND NOT is_deleted"
 )
 
 
@@ -69,21 +68,18 @@ class _PostgreSQL:
 
     def __init__(self, url: str) -> None:
         self._url = url
-        self._idle: list[psycopg.AsyncConnection[Any]] = []
+        self._idle: list[asyncpg.Connection] = []
 
-    async def _connect(self) -> psycopg.AsyncConnection[Any]:
-        conn = await psycopg.AsyncConnection.connect(self._url, autocommit=True)
-        await conn.execute(
-            sql.SQL("SET ROLE {}").format(sql.Identifier(Settings().db_app_role or "edm_app"))
-        )
-        await conn.execute("SELECT set_config('edm.tenant_id', %s, false)", (TENANT,))
+    async def _connect(self) -> asyncpg.Connection:
+        conn = await asyncpg.connect(self._url)
+        await conn.execute(f'SET ROLE "{Settings().db_app_role or "edm_app"}"')
+        await conn.execute("SELECT set_config('edm.tenant_id', $1, false)", TENANT)
         return conn
 
     async def ticket_json(self, ticket_id: str) -> str | None:
         conn = self._idle.pop() if self._idle else await self._connect()
         try:
-            cursor = await conn.execute(POSTGRESQL_QUERY, (TENANT, ticket_id), prepare=True)
-            row = await cursor.fetchone()
+            row = await conn.fetchrow(POSTGRESQL_QUERY, TENANT, ticket_id)
         finally:
             self._idle.append(conn)
         return None if row is None else str(row[0])

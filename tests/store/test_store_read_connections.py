@@ -1,20 +1,20 @@
-"""The server's PostgreSQL reads keep their connections between reads.
+"""The server's PostgreSQL reads keep asyncpg connections of their own.
 
-Kept checked out of the pool, they must never cost anything else a
-connection: writes keep the whole `pool_size`, reads keep no more than
-`pool_size`, a lost connection takes the idle ones with it, and closing
-the database returns every one.
+They must never cost anything else a connection (writes keep the whole
+pool), never open more than `pool_size`, never hand a read a connection
+that is dead or still busy with a cancelled read's statement, and close
+every one when the database closes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import create_async_engine
-from sqlalchemy.pool import Pool
+from sqlalchemy import Integer, cast, create_engine, func, literal, select, text
+from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from edm.settings import Settings
 from edm.store.database import Database, normalize_url
@@ -22,6 +22,13 @@ from edm.store.read_connections import ReadConnections
 
 POOL_SIZE = 2
 BACKEND = select(func.pg_backend_pid().label("pid"))
+
+
+async def _backend(db: Database) -> int:
+    async with db.reading("t") as reads:
+        row = await reads.first(BACKEND, {})
+        assert row is not None
+        return int(row.pid)
 
 
 async def _concurrent_reads(db: Database, count: int) -> list[int]:
@@ -38,90 +45,183 @@ async def _concurrent_reads(db: Database, count: int) -> list[int]:
     return list(await asyncio.gather(*(read() for _ in range(count))))
 
 
-def test_reads_keep_at_most_pool_size_connections_and_reuse_them(
+def _live_backends(url: str, pids: set[int]) -> set[int]:
+    engine = create_engine(normalize_url(url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT pid FROM pg_stat_activity"))
+            return pids & {row.pid for row in rows}
+    finally:
+        engine.dispose()
+
+
+def _terminate(url: str, pids: set[int]) -> None:
+    """End `pids`' backends and wait until they are gone."""
+    engine = create_engine(normalize_url(url), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            for pid in pids:
+                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    finally:
+        engine.dispose()
+    deadline = time.monotonic() + 10
+    while _live_backends(url, pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def test_a_read_beyond_pool_size_waits_for_a_kept_connection(
     postgresql_url: str, server_db
 ) -> None:
-    async def scenario(db: Database) -> tuple[list[int], int, list[int]]:
-        burst = await _concurrent_reads(db, POOL_SIZE + 1)
-        kept = db.engine.pool.checkedout()
-        return burst, kept, await _concurrent_reads(db, POOL_SIZE)
+    async def scenario(db: Database) -> tuple[set[int], bool, int, int]:
+        holding, release = asyncio.Barrier(POOL_SIZE + 1), asyncio.Event()
 
-    burst, kept, later = server_db(scenario, pool_size=POOL_SIZE)
+        async def holding_read() -> int:
+            async with db.reading("t") as reads:
+                row = await reads.first(BACKEND, {})
+                await holding.wait()
+                await release.wait()
+                assert row is not None
+                return int(row.pid)
 
-    assert len(set(burst)) == POOL_SIZE + 1
-    assert kept == POOL_SIZE  # the read beyond them gave its connection back
-    assert set(later) <= set(burst)  # the next reads reuse the kept ones
+        holders = [asyncio.create_task(holding_read()) for _ in range(POOL_SIZE)]
+        await holding.wait()
+        extra = asyncio.create_task(_backend(db))
+        await asyncio.sleep(0.3)
+        waited = not extra.done()
+        writes_pool_in_use = db.engine.pool.checkedout()
+        release.set()
+        return set(await asyncio.gather(*holders)), waited, await extra, writes_pool_in_use
+
+    held, waited, extra, writes_pool_in_use = server_db(scenario, pool_size=POOL_SIZE)
+
+    assert len(held) == POOL_SIZE
+    assert waited
+    assert extra in held  # it took one of the kept connections once free
+    assert writes_pool_in_use == 0  # reads take nothing from the writes' pool
 
 
-def test_writes_keep_the_whole_pool_while_reads_keep_theirs(postgresql_url: str, server_db) -> None:
-    async def scenario(db: Database) -> int:
-        await _concurrent_reads(db, POOL_SIZE)  # both now kept, idle
-        in_use: list[int] = []
+def test_a_read_that_finds_no_connection_in_time_fails_as_a_pool_timeout(
+    postgresql_url: str,
+) -> None:
+    async def scenario() -> None:
+        kept = ReadConnections(postgresql_url, size=1, recycle_s=60, timeout_s=0.2, role=None)
+        held = await kept.take()
+        try:
+            with pytest.raises(PoolTimeout):  # answered 503 by the server, as for writes
+                await kept.take()
+        finally:
+            await kept.give_back(held)
+            await kept.close()
 
-        def write() -> None:
-            with db.write("t") as conn:
-                conn.execute(text("SELECT pg_sleep(0.3)"))
-                in_use.append(db.engine.pool.checkedout())
-
-        await asyncio.wait_for(asyncio.gather(*(db.run(write) for _ in range(POOL_SIZE))), 10)
-        return max(in_use)
-
-    assert server_db(scenario, pool_size=POOL_SIZE) == 2 * POOL_SIZE
+    asyncio.run(scenario())
 
 
-def test_a_lost_connection_gives_back_the_idle_ones_and_the_next_read_reconnects(
+def test_kept_connections_found_dead_are_replaced_without_a_failed_read(
     postgresql_url: str, server_db
 ) -> None:
-    """A restarted server leaves every kept connection dead: one failed read,
-    not one per kept connection."""
-    admin = create_engine(normalize_url(postgresql_url), isolation_level="AUTOCOMMIT")
+    """A restarted server leaves every kept connection dead; reads open new ones."""
 
     async def scenario(db: Database) -> tuple[set[int], int]:
         kept = set(await _concurrent_reads(db, POOL_SIZE))
-        with admin.connect() as conn:
-            for pid in kept:
-                conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
-        with pytest.raises(DBAPIError) as failure:
-            await _concurrent_reads(db, 1)
-        assert failure.value.connection_invalidated
-        (replacement,) = await _concurrent_reads(db, 1)
-        return kept, replacement
+        await asyncio.to_thread(_terminate, postgresql_url, kept)
+        await asyncio.sleep(0.1)  # the event loop reads the closed sockets' end
+        return kept, await _backend(db)
 
-    try:
-        kept, replacement = server_db(scenario, pool_size=POOL_SIZE)
-    finally:
-        admin.dispose()
+    kept, replacement = server_db(scenario, pool_size=POOL_SIZE)
 
     assert replacement not in kept
 
 
-def test_closing_the_database_returns_every_kept_connection(
+def test_a_read_whose_connection_dies_fails_as_unavailable_and_the_next_reconnects(
+    postgresql_url: str, server_db
+) -> None:
+    async def scenario(db: Database) -> tuple[OperationalError, int, int]:
+        pid = await _backend(db)
+        sleeping = asyncio.create_task(_sleep(db, 5))
+        await asyncio.sleep(0.3)
+        await asyncio.to_thread(_terminate, postgresql_url, {pid})
+        with pytest.raises(OperationalError) as failure:
+            await sleeping
+        return failure.value, pid, await _backend(db)
+
+    failure, lost, replacement = server_db(scenario)
+
+    assert failure.connection_invalidated  # the server answers 503, retry shortly
+    assert replacement != lost
+
+
+async def _sleep(db: Database, seconds: float) -> None:
+    async with db.reading("t") as reads:
+        await reads.first(select(func.pg_sleep(seconds)), {})
+
+
+def test_a_cancelled_read_does_not_leave_its_connection_to_the_next(
+    postgresql_url: str, server_db
+) -> None:
+    async def scenario(db: Database) -> tuple[int, int]:
+        before = await _backend(db)
+        sleeping = asyncio.create_task(_sleep(db, 5))
+        await asyncio.sleep(0.3)
+        sleeping.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await sleeping
+        return before, await _backend(db)
+
+    before, after = server_db(scenario)
+
+    assert after != before
+
+
+def test_an_error_of_postgresql_keeps_the_connection_and_its_class(
+    postgresql_url: str, server_db
+) -> None:
+    async def scenario(db: Database) -> tuple[int, int]:
+        before = await _backend(db)
+        with pytest.raises(DataError):  # an invalid integer, as psycopg classes it
+            async with db.reading("t") as reads:
+                await reads.first(select(cast(literal("x"), Integer)), {})
+        return before, await _backend(db)
+
+    before, after = server_db(scenario)
+
+    assert after == before
+
+
+def test_closing_the_database_closes_every_kept_connection(postgresql_url: str, server_db) -> None:
+    async def scenario(db: Database) -> set[int]:
+        return set(await _concurrent_reads(db, POOL_SIZE))
+
+    kept = server_db(scenario, pool_size=POOL_SIZE)  # closes the database
+
+    deadline = time.monotonic() + 5
+    while _live_backends(postgresql_url, kept) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _live_backends(postgresql_url, kept)
+
+
+def test_a_database_read_from_one_event_loop_after_another_reads_on_each(
     postgresql_url: str, settings: Settings
 ) -> None:
-    async def scenario() -> Pool:
-        db = Database(
-            postgresql_url, pool_size=POOL_SIZE, app_role=settings.db_app_role, event_loop=True
-        )
-        await _concurrent_reads(db, POOL_SIZE)
-        pool = db.engine.pool
-        await db.aclose()
-        return pool
+    """asyncpg's connections belong to their loop; tests and scripts run several."""
+    db = Database(postgresql_url, pool_size=1, app_role=settings.db_app_role, event_loop=True)
+    try:
+        first, second = asyncio.run(_backend(db)), asyncio.run(_backend(db))
+    finally:
+        asyncio.run(db.aclose())
 
-    assert asyncio.run(scenario()).checkedout() == 0
+    assert first != second  # the first loop's connection stayed with it
 
 
-def test_a_connection_kept_longer_than_the_pool_recycles_goes_back_to_it(
+def test_a_connection_older_than_the_recycle_age_is_closed_when_given_back(
     postgresql_url: str,
 ) -> None:
-    async def scenario() -> tuple[int, int]:
-        engine = create_async_engine(normalize_url(postgresql_url), pool_size=1)
-        kept = ReadConnections(engine.sync_engine.pool, size=1, recycle_s=0)
-        try:
-            pooled = await kept.take()
-            held = engine.sync_engine.pool.checkedout()
-            await kept.give_back(pooled, lost=False)
-            return held, engine.sync_engine.pool.checkedout()
-        finally:
-            await engine.dispose()
+    async def scenario() -> tuple[bool, bool]:
+        kept = ReadConnections(postgresql_url, size=1, recycle_s=0, timeout_s=1, role=None)
+        first = await kept.take()
+        await kept.give_back(first)
+        second = await kept.take()
+        await kept.give_back(second)
+        await kept.close()
+        return first.connection.is_closed(), second is first
 
-    assert asyncio.run(scenario()) == (1, 0)
+    assert asyncio.run(scenario()) == (True, False)

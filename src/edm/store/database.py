@@ -19,7 +19,8 @@ The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
 costs about 0.1 ms of CPU, as much as the rest of a `GET` by id. The
 server's reads skip SQLAlchemy's execution and run on the driver's
-connection (`Database.reading`, `edm.store.reads`).
+connection: SQLite's, and on PostgreSQL asyncpg connections kept for them
+(`Database.reading`, `edm.store.reads`, `edm.store.read_connections`).
 """
 
 from __future__ import annotations
@@ -222,10 +223,16 @@ def _lock_path(sqlite_url: URL) -> str | None:
 
 
 POOL_RECYCLE_S = 1800
+POOL_TIMEOUT_S = 30  # a request waits this long for a connection, then gets a 503
 
 
 def _pool(pool_size: int) -> dict[str, Any]:
-    return {"pool_size": pool_size, "max_overflow": 0, "pool_recycle": POOL_RECYCLE_S}
+    return {
+        "pool_size": pool_size,
+        "max_overflow": 0,
+        "pool_recycle": POOL_RECYCLE_S,
+        "pool_timeout": POOL_TIMEOUT_S,
+    }
 
 
 class Database:
@@ -235,8 +242,8 @@ class Database:
     login role, as migrations and bulk loads need. With `event_loop`, a
     PostgreSQL database is reached through psycopg's asyncio connections:
     the synchronous store then runs inside `run`, from async code only, and
-    `reading` keeps up to `pool_size` connections for reads beside the
-    `pool_size` everything else uses (`edm.store.read_connections`).
+    `reading` keeps up to `pool_size` asyncpg connections for reads beside
+    the `pool_size` everything else uses (`edm.store.read_connections`).
     """
 
     def __init__(
@@ -266,11 +273,17 @@ class Database:
                 paramstyle="numeric_dollar",
                 connect_args={"cursor_factory": psycopg.AsyncRawCursor},
                 **_ENGINE_OPTIONS,
-                **_pool(2 * pool_size),
+                **_pool(pool_size),
                 **autocommit,
             )
             self.engine = self._async_engine.sync_engine
-            self._read_connections = ReadConnections(self.engine.pool, pool_size, POOL_RECYCLE_S)
+            self._read_connections = ReadConnections(
+                parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+                size=pool_size,
+                recycle_s=POOL_RECYCLE_S,
+                timeout_s=POOL_TIMEOUT_S,
+                role=app_role,
+            )
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         self._driver_statements = DriverStatements(self.engine.dialect)
@@ -334,9 +347,9 @@ class Database:
         the driver's connection (`edm.store.reads`).
 
         Its statements are not a transaction on either database. On
-        PostgreSQL the connection is one kept for reads, out of the same
-        pool as every other use, bound to the tenant the same way; one found
-        lost is dropped.
+        PostgreSQL the connection is an asyncpg one kept for reads
+        (`edm.store.read_connections`), its session bound to the tenant as
+        `read` binds SQLAlchemy's.
         """
         if self.is_sqlite:
             with self._sqlite_reader() as conn:
@@ -348,17 +361,15 @@ class Database:
             with self.read(tenant_id) as conn:
                 yield ConnectionReads(conn)
             return
-        pooled = await self._read_connections.take()
-        connection = pooled.driver_connection
-        assert isinstance(connection, psycopg.AsyncConnection)
+        kept = await self._read_connections.take()
         try:
-            reads = PostgreSQLReads(connection, self._driver_statements)
-            if pooled.info.get(_SESSION_TENANT, ()) != tenant_id:
+            reads = PostgreSQLReads(kept, self._driver_statements)
+            if not kept.bound or kept.tenant != tenant_id:
                 await reads.execute_sql(_set_tenant(tenant_id, local=False))
-                pooled.info[_SESSION_TENANT] = tenant_id
+                kept.bound, kept.tenant = True, tenant_id
             yield reads
         finally:
-            await self._read_connections.give_back(pooled, lost=connection.broken)
+            await self._read_connections.give_back(kept)
 
     @contextmanager
     def write(

@@ -3,14 +3,16 @@
 A read (a get; a nested list's parent lookup and its page) runs its
 statements through a `Reads`, from `Database.reading`:
 
-- `SQLiteReads` runs them on the `sqlite3` connection, `PostgreSQLReads`
-  on psycopg's asyncio connection, each underneath a connection of
-  SQLAlchemy's pool. Around one statement, SQLAlchemy's execution (its
-  events, execution context, result objects and, on PostgreSQL, a greenlet
-  switch per round trip) cost more CPU than the rest of a `GET`
-  (docs/performance.md). The statements stay SQLAlchemy's: each is
-  compiled once, `construct_expanded_state` renders its IN lists, the
-  types' bind and result processors convert values as SQLAlchemy would
+- `SQLiteReads` runs them on the `sqlite3` connection underneath a
+  connection of SQLAlchemy's pool, `PostgreSQLReads` on an asyncpg
+  connection kept for reads (`edm.store.read_connections`). Around one
+  statement, SQLAlchemy's execution (its events, execution context,
+  result objects and, on PostgreSQL, a greenlet switch per round trip)
+  cost more CPU than the rest of a `GET` (docs/performance.md). The
+  statements stay SQLAlchemy's, compiled once for the engine's dialect
+  (on PostgreSQL with `$1` placeholders, which psycopg and asyncpg both
+  take): `construct_expanded_state` renders its IN lists, the types'
+  bind and result processors convert values as SQLAlchemy would
   (timestamps come back as aware UTC datetimes), and a driver error
   reaches the app as SQLAlchemy's `DBAPIError`, as from any other query.
 - `ConnectionReads` runs them on a SQLAlchemy `Connection`: synchronous
@@ -25,20 +27,27 @@ is not a transaction: each statement sees its own snapshot.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
+import asyncpg
 import psycopg
+import sqlalchemy.exc
 from sqlalchemy import Connection, Dialect, Select, UpdateBase
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
+
+from edm.store.read_connections import ReadConnection
 
 Params = dict[str, Any]
 Statement = Select[Any] | UpdateBase  # a query, or a write with RETURNING
 # A row of a read, read by attribute: a `DriverRow`, or SQLAlchemy's `Row`.
 ReadRow = Any
 Processor = Callable[[Any], Any]
+# A row as the driver returns it, its values by position.
+RowValues = Sequence[Any] | asyncpg.Record
+T = TypeVar("T")
 
 
 class Reads(Protocol):
@@ -107,7 +116,7 @@ class DriverStatement:
             return sql, [values[name] for name in positions]
         return sql, values
 
-    def row(self, values: Sequence[Any]) -> DriverRow:
+    def row(self, values: RowValues) -> DriverRow:
         return DriverRow(values, self)
 
 
@@ -121,7 +130,7 @@ class DriverRow:
 
     __slots__ = ("_statement", "_values")
 
-    def __init__(self, values: Sequence[Any], statement: DriverStatement) -> None:
+    def __init__(self, values: RowValues, statement: DriverStatement) -> None:
         self._values = values
         self._statement = statement
 
@@ -198,40 +207,66 @@ class SQLiteReads:
 
 
 class PostgreSQLReads:
-    """A read's statements on psycopg's asyncio connection, one round trip each."""
+    """A read's statements on a kept asyncpg connection
+    (`edm.store.read_connections`), one round trip each."""
 
-    def __init__(
-        self, connection: psycopg.AsyncConnection[Any], statements: DriverStatements
-    ) -> None:
-        self._connection = connection
+    def __init__(self, kept: ReadConnection, statements: DriverStatements) -> None:
+        self._kept = kept
         self._statements = statements
         self.dialect = statements.dialect
 
     async def first(self, statement: Select[Any], params: Params) -> ReadRow | None:
-        compiled, cursor = await self._execute(statement, params)
-        row = await cursor.fetchone()
+        compiled = self._statements[statement]
+        sql, values = compiled.sql_and_values(params)
+        row = await self._run(self._kept.connection.fetchrow, sql, values)
         return None if row is None else compiled.row(row)
 
     async def all(self, statement: Select[Any], params: Params) -> list[ReadRow]:
-        compiled, cursor = await self._execute(statement, params)
-        return [compiled.row(row) for row in await cursor.fetchall()]
+        compiled = self._statements[statement]
+        sql, values = compiled.sql_and_values(params)
+        rows = await self._run(self._kept.connection.fetch, sql, values)
+        return [compiled.row(row) for row in rows]
 
     async def execute_sql(self, sql: str) -> None:
         """Run `sql`, which takes no parameters."""
-        await self._run(sql, None)
+        await self._run(self._kept.connection.execute, sql, [])
 
-    async def _execute(
-        self, statement: Select[Any], params: Params
-    ) -> tuple[DriverStatement, psycopg.AsyncCursor[Any]]:
-        compiled = self._statements[statement]
-        sql, values = compiled.sql_and_values(params)
-        return compiled, await self._run(sql, values)
+    async def _run(self, call: Callable[..., Awaitable[T]], sql: str, values: Any) -> T:
+        """`call(sql, *values)`; a driver error raised as SQLAlchemy's.
 
-    async def _run(self, sql: str, values: Any) -> psycopg.AsyncCursor[Any]:
-        cursor = self._connection.cursor()
+        The connection is marked busy while the statement runs: a read
+        cancelled meanwhile leaves it so, and it is not reused.
+        """
+        kept = self._kept
+        kept.busy = True
         try:
-            await cursor.execute(sql, values)
-        except psycopg.Error as exc:
-            lost = self._connection.broken
-            raise as_sqlalchemy_error(sql, values, exc, self.dialect, lost=lost) from exc
-        return cursor
+            result = await call(sql, *values)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
+            # PostgreSQL's errors come after its answer: the connection is ready again.
+            kept.busy = not isinstance(exc, asyncpg.PostgresError)
+            lost = kept.connection.is_closed()
+            raise _asyncpg_error(sql, values, exc, lost=lost) from exc
+        kept.busy = False
+        return result
+
+
+def _asyncpg_error(sql: str, values: Any, exc: Exception, *, lost: bool) -> DBAPIError:
+    """asyncpg's `exc` as the SQLAlchemy error psycopg's would be: its class
+    by PostgreSQL's SQLSTATE as psycopg classes it (a cancelled statement,
+    class 57, is an `OperationalError`, a unique violation an
+    `IntegrityError`), or an `OperationalError` for the connection itself,
+    so that reads and writes fail alike."""
+    category: type[Exception] = psycopg.OperationalError
+    sqlstate = getattr(exc, "sqlstate", None)
+    if sqlstate is not None and not lost:
+        try:
+            category = psycopg.errors.lookup(sqlstate)
+        except KeyError:
+            category = psycopg.DatabaseError
+    error_class = next(
+        found
+        for base in category.__mro__
+        if isinstance(found := getattr(sqlalchemy.exc, base.__name__, None), type)
+        and issubclass(found, DBAPIError)
+    )
+    return error_class(sql, values, exc, connection_invalidated=lost)
