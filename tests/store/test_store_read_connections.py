@@ -9,10 +9,11 @@ every one when the database closes.
 from __future__ import annotations
 
 import asyncio
+import gc
 import time
 
 import pytest
-from sqlalchemy import Integer, cast, create_engine, func, literal, select, text
+from sqlalchemy import Integer, bindparam, cast, create_engine, func, literal, select, text
 from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
@@ -104,7 +105,8 @@ def test_a_read_that_finds_no_connection_in_time_fails_as_a_pool_timeout(
     postgresql_url: str,
 ) -> None:
     async def scenario() -> None:
-        kept = ReadConnections(postgresql_url, size=1, recycle_s=60, timeout_s=0.2, role=None)
+        url = normalize_url(postgresql_url)
+        kept = ReadConnections(url, size=1, recycle_s=60, timeout_s=0.2, role=None)
         held = await kept.take()
         try:
             with pytest.raises(PoolTimeout):  # answered 503 by the server, as for writes
@@ -155,21 +157,89 @@ async def _sleep(db: Database, seconds: float) -> None:
         await reads.first(select(func.pg_sleep(seconds)), {})
 
 
-def test_a_cancelled_read_does_not_leave_its_connection_to_the_next(
+def test_a_cancelled_read_cancels_its_statement_and_its_connection_is_not_reused(
     postgresql_url: str, server_db
 ) -> None:
-    async def scenario(db: Database) -> tuple[int, int]:
+    async def scenario(db: Database) -> tuple[int, int, float]:
         before = await _backend(db)
-        sleeping = asyncio.create_task(_sleep(db, 5))
+        sleeping = asyncio.create_task(_sleep(db, 30))
         await asyncio.sleep(0.3)
         sleeping.cancel()
         with pytest.raises(asyncio.CancelledError):
             await sleeping
+        cancelled_at = time.monotonic()
+        # The one connection allowed is still closing: this read waits for it.
+        after = await _backend(db)
+        return before, after, time.monotonic() - cancelled_at
+
+    before, after, waited = server_db(scenario, pool_size=1)
+
+    assert after != before
+    assert waited < 10  # the statement was cancelled, not left to sleep its 30 s
+    assert not _live_backends(postgresql_url, {before})
+
+
+def test_a_value_asyncpg_refuses_is_a_data_error_and_keeps_the_connection(
+    postgresql_url: str, server_db
+) -> None:
+    async def scenario(db: Database) -> tuple[int, int]:
+        before = await _backend(db)
+        wrong_type = select(literal(1, Integer) == bindparam("n", type_=Integer))
+        with pytest.raises(DataError):  # a bug of the caller's: a 500, not a 503
+            async with db.reading("t") as reads:
+                await reads.first(wrong_type, {"n": "not a number"})
         return before, await _backend(db)
 
     before, after = server_db(scenario)
 
-    assert after != before
+    assert after == before
+
+
+def test_a_read_that_cannot_connect_fails_as_unavailable_and_frees_its_place(
+    postgresql_url: str,
+) -> None:
+    nowhere = normalize_url(postgresql_url).set(host="127.0.0.1", port=1)
+
+    async def scenario() -> list[OperationalError]:
+        kept = ReadConnections(nowhere, size=1, recycle_s=60, timeout_s=0.5, role=None)
+        failures = []
+        for _ in range(2):  # the second would time out if the first kept its place
+            with pytest.raises(OperationalError) as failure:
+                await kept.take()
+            failures.append(failure.value)
+        return failures
+
+    failures = asyncio.run(scenario())
+
+    assert all(failure.connection_invalidated for failure in failures)
+
+
+def test_the_urls_connect_timeout_is_taken_and_libpq_only_options_refused(
+    postgresql_url: str, settings: Settings
+) -> None:
+    url = normalize_url(postgresql_url)
+    with_timeout = url.update_query_dict({"connect_timeout": "5"})
+    db = Database(
+        with_timeout.render_as_string(hide_password=False),
+        app_role=settings.db_app_role,
+        event_loop=True,
+    )
+
+    async def read() -> int:
+        try:
+            return await _backend(db)
+        finally:
+            await db.aclose()
+
+    assert asyncio.run(read()) > 0
+    with pytest.raises(ValueError, match="keepalives"):
+        ReadConnections(
+            url.update_query_dict({"keepalives": "1"}),
+            size=1,
+            recycle_s=60,
+            timeout_s=1,
+            role=None,
+        )
 
 
 def test_an_error_of_postgresql_keeps_the_connection_and_its_class(
@@ -210,13 +280,19 @@ def test_a_database_read_from_one_event_loop_after_another_reads_on_each(
         asyncio.run(db.aclose())
 
     assert first != second  # the first loop's connection stayed with it
+    gc.collect()  # the first loop's pile was let go: its socket closes with it
+    deadline = time.monotonic() + 5
+    while _live_backends(postgresql_url, {first}) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _live_backends(postgresql_url, {first})
 
 
-def test_a_connection_older_than_the_recycle_age_is_closed_when_given_back(
+def test_a_connection_older_than_the_recycle_age_is_closed_before_reuse(
     postgresql_url: str,
 ) -> None:
     async def scenario() -> tuple[bool, bool]:
-        kept = ReadConnections(postgresql_url, size=1, recycle_s=0, timeout_s=1, role=None)
+        url = normalize_url(postgresql_url)
+        kept = ReadConnections(url, size=1, recycle_s=0, timeout_s=1, role=None)
         first = await kept.take()
         await kept.give_back(first)
         second = await kept.take()

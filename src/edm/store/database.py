@@ -240,7 +240,7 @@ class Database:
 
     `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
     login role, as migrations and bulk loads need. With `event_loop`, a
-    PostgreSQL database is reached through psycopg's asyncio connections:
+    PostgreSQL database is written through psycopg's asyncio connections:
     the synchronous store then runs inside `run`, from async code only, and
     `reading` keeps up to `pool_size` asyncpg connections for reads beside
     the `pool_size` everything else uses (`edm.store.read_connections`).
@@ -278,7 +278,7 @@ class Database:
             )
             self.engine = self._async_engine.sync_engine
             self._read_connections = ReadConnections(
-                parsed.set(drivername="postgresql").render_as_string(hide_password=False),
+                parsed,
                 size=pool_size,
                 recycle_s=POOL_RECYCLE_S,
                 timeout_s=POOL_TIMEOUT_S,

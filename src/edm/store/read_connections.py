@@ -20,22 +20,103 @@ session is bound to.
 
 A connection is closed when it is lost (with every idle one: a lost
 connection usually means the server went away or restarted), when a read
-left a statement running on it (the read was cancelled), when it is older
-than `recycle_s`, and on `close`. asyncpg notices a connection closed by
-the server while it is idle, so a restart costs no read that finds its
-connection dead in the pile; only the reads in flight at the time fail
-(503, retry shortly).
+was cancelled with its statement running (after asyncpg's cancel request
+has reached the server, and holding its place among the `size` until
+then), when it is found idle for longer than `recycle_s` after it was
+opened, and on `close`. asyncpg
+notices a connection closed by the server while it is idle, so a read
+never finds a dead one in the pile; the reads in flight when the server
+went away, and those that cannot open a connection, fail as SQLAlchemy's
+`OperationalError` (503, retry shortly).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
+from typing import Any
 
 import asyncpg
+import psycopg
+import sqlalchemy.exc
+from sqlalchemy.engine import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+# libpq's connection options that asyncpg does not take and that are no
+# server settings: asyncpg would send them to the server as settings, which
+# PostgreSQL refuses, so a URL with one is refused when the server starts.
+# (`connect_timeout` becomes asyncpg's `timeout`.)
+_LIBPQ_ONLY = frozenset(
+    {
+        "channel_binding",
+        "fallback_application_name",
+        "gssdelegation",
+        "gssencmode",
+        "hostaddr",
+        "keepalives",
+        "keepalives_count",
+        "keepalives_idle",
+        "keepalives_interval",
+        "load_balance_hosts",
+        "options",
+        "replication",
+        "require_auth",
+        "requirepeer",
+        "requiressl",
+        "sslcertmode",
+        "sslcompression",
+        "sslcrldir",
+        "sslsni",
+        "tcp_user_timeout",
+    }
+)
+_CONNECT_TIMEOUT = "connect_timeout"
+_CLOSE_TIMEOUT_S = 5
+
+
+def connect_arguments(url: URL) -> dict[str, Any]:
+    """asyncpg's `connect` arguments for the engine's PostgreSQL `url`."""
+    query = dict(url.query)
+    unsupported = sorted(_LIBPQ_ONLY & query.keys())
+    if unsupported:
+        raise ValueError(
+            f"the database URL's option {', '.join(unsupported)} is not supported:"
+            " the server's reads connect through asyncpg, which does not take it"
+        )
+    timeout = query.pop(_CONNECT_TIMEOUT, None)
+    dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
+    return {"dsn": dsn} if timeout is None else {"dsn": dsn, "timeout": float(str(timeout))}
+
+
+def asyncpg_error(sql: str | None, values: Any, exc: BaseException, *, lost: bool) -> DBAPIError:
+    """asyncpg's `exc` as the SQLAlchemy error psycopg's would be, so that
+    reads and writes fail alike: a lost connection or one that cannot be
+    opened is an `OperationalError` (503, retry shortly); PostgreSQL's own
+    errors are classed by their SQLSTATE as psycopg classes them (a
+    cancelled statement, class 57, is an `OperationalError`, a unique
+    violation an `IntegrityError`); asyncpg's refusals of a call (a value
+    of the wrong type, a connection in use) are a `ProgrammingError`."""
+    category: type[Exception]
+    sqlstate = getattr(exc, "sqlstate", None)
+    if lost or isinstance(exc, OSError):
+        category = psycopg.OperationalError
+    elif isinstance(exc, asyncpg.PostgresError) and sqlstate is not None:
+        try:
+            category = psycopg.errors.lookup(sqlstate)
+        except KeyError:
+            category = psycopg.DatabaseError
+    else:
+        category = psycopg.ProgrammingError
+    error_class = next(
+        found
+        for base in category.__mro__
+        if isinstance(found := getattr(sqlalchemy.exc, base.__name__, None), type)
+        and issubclass(found, DBAPIError)
+    )
+    return error_class(sql, values, exc, connection_invalidated=lost)
 
 
 @dataclass(slots=True, eq=False)
@@ -43,6 +124,7 @@ class _Pile:
     """The connections of one event loop: asyncpg's belong to the loop that
     opened them."""
 
+    loop: asyncio.AbstractEventLoop
     free: asyncio.Semaphore
     idle: list[ReadConnection] = field(default_factory=list)
 
@@ -60,30 +142,38 @@ class ReadConnection:
 
 
 class ReadConnections:
-    """Up to `size` asyncpg connections to `dsn` per event loop, kept for reads.
+    """Up to `size` asyncpg connections to `url` per event loop, kept for reads.
 
-    A server worker runs one event loop; tests and scripts that run a
-    `Database` from several (`asyncio.run` more than once) get a pile of
-    connections for each, left to the garbage collector with its loop.
+    A server worker runs one event loop. Tests and scripts that run a
+    `Database` from several in turn (`asyncio.run` more than once) get a
+    pile of connections for each; a pile whose loop has closed is let go
+    (its sockets close as the garbage collector frees them), when another
+    loop first reads and on `close`.
     """
 
     def __init__(
-        self, dsn: str, *, size: int, recycle_s: float, timeout_s: float, role: str | None
+        self, url: URL, *, size: int, recycle_s: float, timeout_s: float, role: str | None
     ) -> None:
-        self._dsn = dsn
+        self._connect = connect_arguments(url)
         self._size = size
         self._recycle_s = recycle_s
         self._timeout_s = timeout_s
         self._role = role
-        self._piles: WeakKeyDictionary[asyncio.AbstractEventLoop, _Pile] = WeakKeyDictionary()
+        self._piles: dict[asyncio.AbstractEventLoop, _Pile] = {}
+        self._closing: set[asyncio.Task[None]] = set()
         self._closed = False
 
     def _pile(self) -> _Pile:
         loop = asyncio.get_running_loop()
         pile = self._piles.get(loop)
         if pile is None:
-            pile = self._piles[loop] = _Pile(asyncio.Semaphore(self._size))
+            self._let_go_of_closed_loops()
+            pile = self._piles[loop] = _Pile(loop, asyncio.Semaphore(self._size))
         return pile
+
+    def _let_go_of_closed_loops(self) -> None:
+        for loop in [loop for loop in self._piles if loop.is_closed()]:
+            del self._piles[loop]
 
     async def take(self) -> ReadConnection:
         """An idle kept connection, or a new one if fewer than `size` are open."""
@@ -101,42 +191,71 @@ class ReadConnections:
         try:
             while pile.idle:
                 kept = pile.idle.pop()
-                if not kept.connection.is_closed():
+                if time.monotonic() - kept.opened_at >= self._recycle_s:
+                    await self._close(kept.connection)
+                elif kept.connection.is_closed():
+                    kept.connection.terminate()  # found closed while idle: its server went away
+                else:
                     return kept
-                kept.connection.terminate()  # found closed while idle: its server went away
             return await self._open(pile)
         except BaseException:
             pile.free.release()
             raise
 
     async def _open(self, pile: _Pile) -> ReadConnection:
-        connection = await asyncpg.connect(self._dsn)
-        if self._role is not None:
-            await connection.execute(f'SET ROLE "{self._role}"')
+        connection: asyncpg.Connection | None = None
+        try:
+            connection = await asyncpg.connect(**self._connect)
+            if self._role is not None:
+                await connection.execute(f'SET ROLE "{self._role}"')
+        except BaseException as exc:
+            if connection is not None:
+                connection.terminate()
+            if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
+                raise asyncpg_error(None, None, exc, lost=True) from exc
+            raise
         return ReadConnection(connection, pile)
 
     async def give_back(self, kept: ReadConnection) -> None:
         """Keep `kept` for the next read, or close it (see the module docstring)."""
         pile = kept.pile
+        if kept.busy and not kept.connection.is_closed():
+            # Closing drains asyncpg's cancel request first: terminating now
+            # would drop it and leave the statement running on the server.
+            # The connection keeps its place among `size` until it is closed.
+            task = asyncio.create_task(self._close(kept.connection, pile))
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+            return
         try:
             if kept.connection.is_closed():
                 lost, pile.idle = [kept, *pile.idle], []
                 for read_connection in lost:
                     read_connection.connection.terminate()
-            elif kept.busy:
-                kept.connection.terminate()
-            elif self._closed or time.monotonic() - kept.opened_at >= self._recycle_s:
-                await kept.connection.close()
+            elif self._closed:
+                await self._close(kept.connection)
             else:
                 pile.idle.append(kept)
         finally:
             pile.free.release()
 
+    async def _close(self, connection: asyncpg.Connection, pile: _Pile | None = None) -> None:
+        """Close `connection` gracefully, in bounded time, whatever the server
+        does (asyncpg aborts the connection when it cannot); then free its
+        place in `pile`, if it still holds one."""
+        try:
+            with contextlib.suppress(Exception):  # asyncpg has aborted it
+                await connection.close(timeout=_CLOSE_TIMEOUT_S)
+        finally:
+            if pile is not None:
+                pile.free.release()
+
     async def close(self) -> None:
-        """Close the running loop's idle connections; those in use close when
-        given back."""
+        """Close the running loop's idle connections (those in use close when
+        given back) and let go of closed loops' piles."""
         self._closed = True
         pile = self._pile()
         idle, pile.idle = pile.idle, []
         for kept in idle:
-            await kept.connection.close()
+            await self._close(kept.connection)
+        self._let_go_of_closed_loops()

@@ -32,13 +32,11 @@ from typing import Any, Protocol, TypeVar
 from weakref import WeakKeyDictionary
 
 import asyncpg
-import psycopg
-import sqlalchemy.exc
 from sqlalchemy import Connection, Dialect, Select, UpdateBase
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from edm.store.read_connections import ReadConnection
+from edm.store.read_connections import ReadConnection, asyncpg_error
 
 Params = dict[str, Any]
 Statement = Select[Any] | UpdateBase  # a query, or a write with RETURNING
@@ -242,31 +240,9 @@ class PostgreSQLReads:
         try:
             result = await call(sql, *values)
         except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:
-            # PostgreSQL's errors come after its answer: the connection is ready again.
-            kept.busy = not isinstance(exc, asyncpg.PostgresError)
-            lost = kept.connection.is_closed()
-            raise _asyncpg_error(sql, values, exc, lost=lost) from exc
+            # PostgreSQL's errors come with its answer, and asyncpg refuses a
+            # call before sending it: the connection is ready again unless lost.
+            kept.busy = isinstance(exc, OSError)
+            raise asyncpg_error(sql, values, exc, lost=kept.connection.is_closed()) from exc
         kept.busy = False
         return result
-
-
-def _asyncpg_error(sql: str, values: Any, exc: Exception, *, lost: bool) -> DBAPIError:
-    """asyncpg's `exc` as the SQLAlchemy error psycopg's would be: its class
-    by PostgreSQL's SQLSTATE as psycopg classes it (a cancelled statement,
-    class 57, is an `OperationalError`, a unique violation an
-    `IntegrityError`), or an `OperationalError` for the connection itself,
-    so that reads and writes fail alike."""
-    category: type[Exception] = psycopg.OperationalError
-    sqlstate = getattr(exc, "sqlstate", None)
-    if sqlstate is not None and not lost:
-        try:
-            category = psycopg.errors.lookup(sqlstate)
-        except KeyError:
-            category = psycopg.DatabaseError
-    error_class = next(
-        found
-        for base in category.__mro__
-        if isinstance(found := getattr(sqlalchemy.exc, base.__name__, None), type)
-        and issubclass(found, DBAPIError)
-    )
-    return error_class(sql, values, exc, connection_invalidated=lost)
