@@ -95,10 +95,12 @@ def asyncpg_error(sql: str | None, values: Any, exc: BaseException, *, lost: boo
     """asyncpg's `exc` as the SQLAlchemy error psycopg's would be, so that
     reads and writes fail alike: a lost connection or one that cannot be
     opened is an `OperationalError` (503, retry shortly); PostgreSQL's own
-    errors are classed by their SQLSTATE as psycopg classes them (a
-    cancelled statement, class 57, is an `OperationalError`, a unique
-    violation an `IntegrityError`); asyncpg's refusals of a call (a value
-    of the wrong type, a connection in use) are a `ProgrammingError`."""
+    errors, and asyncpg's refusal of a value for a parameter's type, are
+    classed by their SQLSTATE as psycopg classes them (a cancelled
+    statement, class 57, is an `OperationalError`, a unique violation an
+    `IntegrityError`, a value of the wrong type a `DataError`); asyncpg's
+    other refusals of a call (a connection in use) are a
+    `ProgrammingError`."""
     category: type[Exception]
     sqlstate = getattr(exc, "sqlstate", None)
     if lost or isinstance(exc, OSError):
@@ -124,7 +126,6 @@ class _Pile:
     """The connections of one event loop: asyncpg's belong to the loop that
     opened them."""
 
-    loop: asyncio.AbstractEventLoop
     free: asyncio.Semaphore
     idle: list[ReadConnection] = field(default_factory=list)
 
@@ -168,7 +169,7 @@ class ReadConnections:
         pile = self._piles.get(loop)
         if pile is None:
             self._let_go_of_closed_loops()
-            pile = self._piles[loop] = _Pile(loop, asyncio.Semaphore(self._size))
+            pile = self._piles[loop] = _Pile(asyncio.Semaphore(self._size))
         return pile
 
     def _let_go_of_closed_loops(self) -> None:
