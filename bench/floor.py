@@ -9,10 +9,11 @@ runs EDM's own lookup (the ticket's JSON built by the database with EDM's
 SQLite through the standard library's `sqlite3`, on PostgreSQL through
 asyncpg connections (EDM's reads' driver), one per request in flight,
 acting as EDM's row-level-security role with the tenant bound to each
-session once (as EDM's reads find it bound): one round trip per request. No framework, no
-SQLAlchemy, no validation, no scoping beyond the tenant, no rate limit, no
-ETag: it is not a server anyone should run, it bounds what any Python
-implementation of the endpoint on this stack could reach. The bench
+session once (as EDM's reads find it bound): one round trip per
+request. No framework, no SQLAlchemy, no validation, no scoping beyond
+the tenant, no rate limit, no ETag: it is not a server anyone should
+run, it bounds what any Python implementation of the endpoint on this
+stack could reach. The bench
 measures it against both ceilings' `GET` in one run, with the same wrk
 settings and the same kind of request file as EDM's `get_id`.
 """
