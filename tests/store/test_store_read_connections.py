@@ -138,9 +138,7 @@ def test_a_read_whose_connection_dies_fails_as_unavailable_and_the_next_reconnec
     postgresql_url: str, server_db
 ) -> None:
     async def scenario(db: Database) -> tuple[OperationalError, int, int]:
-        pid = await _backend(db)
-        sleeping = asyncio.create_task(_sleep(db, 5))
-        await asyncio.sleep(0.3)
+        pid, sleeping = await _sleeping_read(db, 5)
         await asyncio.to_thread(_terminate, postgresql_url, {pid})
         with pytest.raises(OperationalError) as failure:
             await sleeping
@@ -152,18 +150,25 @@ def test_a_read_whose_connection_dies_fails_as_unavailable_and_the_next_reconnec
     assert replacement != lost
 
 
-async def _sleep(db: Database, seconds: float) -> None:
-    async with db.reading("t") as reads:
-        await reads.first(select(func.pg_sleep(seconds)), {})
+async def _sleeping_read(db: Database, seconds: float) -> tuple[int, asyncio.Task[None]]:
+    """A read sleeping `seconds` in its statement, under way, and its backend
+    (the database's one connection, `pool_size` 1)."""
+
+    async def sleep() -> None:
+        async with db.reading("t") as reads:
+            await reads.first(select(func.pg_sleep(seconds)), {})
+
+    pid = await _backend(db)
+    sleeping = asyncio.create_task(sleep())
+    await asyncio.sleep(0.3)
+    return pid, sleeping
 
 
 def test_a_cancelled_read_cancels_its_statement_and_its_connection_is_not_reused(
     postgresql_url: str, server_db
 ) -> None:
     async def scenario(db: Database) -> tuple[int, int, float]:
-        before = await _backend(db)
-        sleeping = asyncio.create_task(_sleep(db, 30))
-        await asyncio.sleep(0.3)
+        before, sleeping = await _sleeping_read(db, 30)
         sleeping.cancel()
         with pytest.raises(asyncio.CancelledError):
             await sleeping
