@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection
-
 from edm.identity import Principal
 from edm.manifest import Resource, resource
 from edm.stamps import creation_stamps
 from edm.store.records import RecordStore
+from edm.store.writes import Writes
 from edm.timestamps import json_value
 
 EVENTS = resource("events")
@@ -78,7 +77,7 @@ class History:
 
     def append(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         ticket_id: str,
         action: str,
@@ -86,4 +85,4 @@ class History:
         at: datetime,
     ) -> None:
         """Insert an event on its own (one that no record write carries)."""
-        self.store.insert(conn, self.event(principal, ticket_id, action, changes, at))
+        self.store.insert(writes, self.event(principal, ticket_id, action, changes, at))

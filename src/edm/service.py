@@ -8,7 +8,7 @@ it to add its own rules through the `_prepare_*` hooks, `_after_write` and
 
 Each operation is all or nothing. Where its only write is the record's own
 statement (which carries the history event), it runs on PostgreSQL
-without a transaction (`Database.write`): a change reads the record
+without a transaction (`Database.writes`): a change reads the record
 without locking it and writes it only at the revision it read, reading
 again if another write came first (`_OPTIMISTIC_ATTEMPTS`, then it waits
 for the row's lock like any other write). An operation that writes more
@@ -36,13 +36,14 @@ from edm.store.database import Database
 from edm.store.listing import AnyOf, ListQuery, position_of
 from edm.store.reads import ReadRow, Reads
 from edm.store.records import RecordStore
+from edm.store.writes import Writes
 from edm.timestamps import utcnow
 
 Record = ReadRow  # a record read or written by the store, its columns by attribute
 T = TypeVar("T")
 Changes = dict[str, Any]
 # An action computes the changes to apply to the record as read, or None for "no change".
-Action = Callable[[Connection, Principal, Record, datetime], Changes | None]
+Action = Callable[[Writes, Principal, Record, datetime], Changes | None]
 # Runs last inside a write's transaction with its outcome, so that what it
 # writes (e.g. the stored response of an idempotent request) commits with it.
 OnCommit = Callable[[Connection, Record], None]
@@ -152,7 +153,7 @@ class ResourceService:
 
     def find(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         key: str,
         *,
@@ -161,7 +162,7 @@ class ResourceService:
     ) -> Record:
         """The record `key` visible to `principal`, or 404 (`RecordStore.find`)."""
         record = self.store.find(
-            conn, principal, key, include_deleted=include_deleted, for_update=for_update
+            writes, principal, key, include_deleted=include_deleted, for_update=for_update
         )
         return self._found(record, key)
 
@@ -219,19 +220,19 @@ class ResourceService:
         transaction = not self._writes_alone(on_commit)
 
         def write() -> Record:
-            with self.db.write(principal.tenant_id, transaction=transaction) as conn:
+            with self.db.writes(principal.tenant_id, transaction=transaction) as writes:
                 parent = None
                 if self.parent is not None and self.res.parent is not None:
-                    parent = self.parent.find(conn, principal, parent_key or "", for_update=True)
+                    parent = self.parent.find(writes, principal, parent_key or "", for_update=True)
                     stamped[self.res.parent.field] = parent.id
                 # After the parent lookup: a record the caller cannot see is a 404, not a 403.
                 self._check_requester_fields(principal, values, RequesterAccess.CREATE)
-                prepared = self._prepare_create(conn, principal, stamped, parent)
+                prepared = self._prepare_create(writes, principal, stamped, parent)
                 event = self._event(principal, "create", None, prepared)
-                record = self.store.insert(conn, prepared, event)
-                self._after_write(conn, principal, None, record, "create", parent)
+                record = self.store.insert(writes, prepared, event)
+                self._after_write(writes, principal, None, record, "create", parent)
                 if on_commit is not None:
-                    on_commit(conn, record)
+                    on_commit(writes.connection, record)
             return record
 
         return write
@@ -239,16 +240,16 @@ class ResourceService:
     def update(
         self, principal: Principal, key: str, changes: Changes, *, if_match: str | None = None
     ) -> Record:
-        def apply(conn: Connection, p: Principal, current: Record, now: datetime) -> Changes | None:
+        def apply(writes: Writes, p: Principal, current: Record, now: datetime) -> Changes | None:
             self._check_requester_fields(p, changes, RequesterAccess.CREATE_AND_UPDATE)
             differing = {k: v for k, v in changes.items() if getattr(current, k) != v}
-            prepared = self._prepare_update(conn, p, current, now, differing)
+            prepared = self._prepare_update(writes, p, current, now, differing)
             return prepared or None  # nothing changes: no write, no new ETag, no event
 
         return self._modify(principal, key, if_match, "update", apply)
 
     def delete(self, principal: Principal, key: str, *, if_match: str | None = None) -> Record:
-        def soft_delete(_conn: Connection, p: Principal, _rec: Record, now: datetime) -> Changes:
+        def soft_delete(_writes: Writes, p: Principal, _rec: Record, now: datetime) -> Changes:
             return {"is_deleted": True, "deleted_at": now, "deleted_by": p.subject}
 
         return self._modify(principal, key, if_match, "delete", soft_delete)
@@ -261,7 +262,7 @@ class ResourceService:
         if_match: str | None = None,
         on_commit: OnCommit | None = None,
     ) -> Record:
-        def undelete(_conn: Connection, _p: Principal, _rec: Record, _now: datetime) -> Changes:
+        def undelete(_writes: Writes, _p: Principal, _rec: Record, _now: datetime) -> Changes:
             return {"is_deleted": False, "deleted_at": None, "deleted_by": None}
 
         return self._modify(
@@ -308,9 +309,9 @@ class ResourceService:
         """One try of `change`: None if the record was written since it was
         read, which only an unlocked try can meet."""
         principal, key, operation = change.principal, change.key, change.operation
-        with self.db.write(principal.tenant_id, transaction=locked) as conn:
+        with self.db.writes(principal.tenant_id, transaction=locked) as writes:
             current = self.find(
-                conn, principal, key, include_deleted=change.include_deleted, for_update=locked
+                writes, principal, key, include_deleted=change.include_deleted, for_update=locked
             )
             self._check_operation_allowed(principal, operation)
             if operation == "restore" and not current.is_deleted:
@@ -320,20 +321,20 @@ class ResourceService:
                     f"{self.res.title} {key} has changed; its ETag is now {etag_of(current)}"
                 )
             now = self.clock()
-            new_values = change.compute(conn, principal, current, now)
+            new_values = change.compute(writes, principal, current, now)
             if new_values is None:
                 record = current
             else:
                 new_values |= {"updated_at": now, "updated_by": principal.subject}
                 before = current._mapping
                 event = self._event(principal, operation, before, {**before, **new_values})
-                written = self.store.update(conn, current, new_values, event)
+                written = self.store.update(writes, current, new_values, event)
                 if written is None:
                     return None
                 record = written
-                self._after_write(conn, principal, current, record, operation, None)
+                self._after_write(writes, principal, current, record, operation, None)
             if change.on_commit is not None:
-                change.on_commit(conn, record)
+                change.on_commit(writes.connection, record)
         return record
 
     def _writes_alone(self, on_commit: OnCommit | None) -> bool:
@@ -393,14 +394,14 @@ class ResourceService:
     # -- domain hooks ----------------------------------------------------------
 
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
+        self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
         """Domain rules on a new record; returns its values (the store numbers it)."""
         return values
 
     def _prepare_update(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         current: Record,
         now: datetime,
@@ -410,7 +411,7 @@ class ResourceService:
 
     def _after_write(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         before: Record | None,
         after: Record,

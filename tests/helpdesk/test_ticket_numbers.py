@@ -16,8 +16,8 @@ def test_numbers_grow_past_four_digits_and_stay_findable(
     assert agent.post(TICKETS, json={"title": "first"}).json()["number"] == "TKT-0001"
     db = Database(database_url, pool_size=1)
     try:
-        with db.write(tenant) as conn:
-            allocate(conn, tenant, "tickets", 9997)  # as a bulk load of 9,997 tickets would
+        with db.writes(tenant) as writes:
+            allocate(writes, tenant, "tickets", 9997)  # as a bulk load of 9,997 tickets would
     finally:
         db.dispose()
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from database_views import View
 from edm.settings import Settings
 from edm.store.database import Database
 from scratch_databases import new_postgresql_database
@@ -83,3 +84,17 @@ def server_db(database_url: str, settings: Settings) -> Callable[..., Any]:
         return asyncio.run(main())
 
     return run
+
+
+@pytest.fixture(params=["engine", "server"])
+def view(request: pytest.FixtureRequest, postgresql_url: str, settings: Settings) -> Iterator[View]:
+    """The application role's view, through a synchronous engine or as the server's."""
+    if request.param == "engine":
+        db = Database(postgresql_url, pool_size=2, app_role=settings.db_app_role)
+        yield View(db, None)
+        db.dispose()
+        return
+    with asyncio.Runner() as runner:
+        db = Database(postgresql_url, pool_size=2, app_role=settings.db_app_role, event_loop=True)
+        yield View(db, runner)
+        runner.run(db.aclose())

@@ -12,6 +12,7 @@ from edm.helpdesk.tickets import TICKETS
 from edm.identity import Principal, Role
 from edm.store.records import RecordStore
 from edm.store.scope import ScopeShape
+from edm.store.writes import ConnectionWrites
 
 PATH = "/api/v1/helpdesk/tickets"
 
@@ -29,7 +30,7 @@ def test_the_same_number_in_two_tenants_finds_each_callers_own(app_db, caller) -
     store = RecordStore(TICKETS)
     for tenant in [*tenants, *tenants]:  # alternate callers on the one cached statement
         with app_db.read(tenant) as conn:
-            record = store.find(conn, _principal(tenant), "TKT-0001")
+            record = store.find(ConnectionWrites(conn), _principal(tenant), "TKT-0001")
         assert record is not None and record.id == created[tenant]["id"]
 
 
@@ -38,8 +39,9 @@ def test_an_app_caller_does_not_find_the_tenants_other_records(app_db, caller) -
     human = caller("agent", tenant_id=tenant).post(PATH, json={"title": "human"}).json()
     store = RecordStore(TICKETS)
     with app_db.read(tenant) as conn:
-        assert store.find(conn, _principal(tenant, app_id="crm"), human["id"]) is None
-        assert store.find(conn, _principal(tenant), human["id"]) is not None
+        writes = ConnectionWrites(conn)
+        assert store.find(writes, _principal(tenant, app_id="crm"), human["id"]) is None
+        assert store.find(writes, _principal(tenant), human["id"]) is not None
 
 
 def test_a_cached_statement_without_its_caller_fails_instead_of_matching_all(app_db) -> None:

@@ -1,20 +1,26 @@
 """Writes whose only statement is their record's run on PostgreSQL without a
-transaction (`Database.write(transaction=False)`): a change reads the
+transaction (`Database.writes(transaction=False)`): a change reads the
 record unlocked and writes it only at the revision it read, reading again
 when another write came first. These tests make that other write happen
 between the read and the write, which only PostgreSQL allows (SQLite
-serialises writers for the whole write)."""
+serialises writers for the whole write).
+
+Each runs the service under test on both PostgreSQL paths: a synchronous
+engine's (psycopg under SQLAlchemy's connection, as scripts and the CLI
+write) and the server's (the asyncpg connections, awaited from `run`'s
+greenlet)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Connection, exc
+from sqlalchemy import exc
 
+from database_views import View
 from edm.errors import PreconditionFailed
 from edm.helpdesk.sla_policies import SlaPolicyService
 from edm.helpdesk.tickets import TicketService
@@ -22,6 +28,7 @@ from edm.identity import Principal, Role
 from edm.service import Changes, Record, etag_of
 from edm.settings import Settings
 from edm.store.database import Database
+from edm.store.writes import ConnectionWrites, Writes
 
 
 @pytest.fixture
@@ -30,17 +37,11 @@ def principal() -> Principal:
 
 
 @pytest.fixture
-def server_view(database_url: str, settings: Settings) -> Iterator[Callable[[], Database]]:
-    """Makes databases as the server sees them (the application role)."""
-    made: list[Database] = []
-
-    def make() -> Database:
-        made.append(Database(database_url, pool_size=2, app_role=settings.db_app_role))
-        return made[-1]
-
-    yield make
-    for database in made:
-        database.dispose()
+def other_db(postgresql_url: str, settings: Settings) -> Iterator[Database]:
+    """Where the other writes come from: a synchronous engine, as a script's."""
+    db = Database(postgresql_url, pool_size=2, app_role=settings.db_app_role)
+    yield db
+    db.dispose()
 
 
 class RacedTickets(TicketService):
@@ -53,7 +54,7 @@ class RacedTickets(TicketService):
 
     def _prepare_update(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         current: Record,
         now: datetime,
@@ -62,7 +63,7 @@ class RacedTickets(TicketService):
         self.reads += 1
         if self.reads <= self.races:
             self.other.update(principal, current.id, {"title": f"raced {self.reads}"})
-        return super()._prepare_update(conn, principal, current, now, changes)
+        return super()._prepare_update(writes, principal, current, now, changes)
 
 
 def history(service: TicketService, principal: Principal, ticket_id: str) -> list[Any]:
@@ -74,13 +75,13 @@ def history(service: TicketService, principal: Principal, ticket_id: str) -> lis
 
 
 def test_a_change_raced_after_its_read_is_read_again_not_lost(
-    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+    view: View, other_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(server_view())
+    other = TicketService(other_db)
     ticket = other.create(principal, {"title": "first", "priority": "low"})
-    raced = RacedTickets(server_view(), other, races=1)
+    raced = RacedTickets(view.db, other, races=1)
 
-    changed = raced.update(principal, ticket.id, {"title": "mine", "priority": "high"})
+    changed = view.call(raced.update, principal, ticket.id, {"title": "mine", "priority": "high"})
 
     assert raced.reads == 2
     assert (changed.title, changed.priority, changed.revision) == ("mine", "high", 3)
@@ -90,28 +91,28 @@ def test_a_change_raced_after_its_read_is_read_again_not_lost(
 
 
 def test_a_precondition_is_checked_again_after_a_race(
-    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+    view: View, other_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(server_view())
+    other = TicketService(other_db)
     ticket = other.create(principal, {"title": "first"})
-    raced = RacedTickets(server_view(), other, races=1)
+    raced = RacedTickets(view.db, other, races=1)
 
     with pytest.raises(PreconditionFailed):
-        raced.update(principal, ticket.id, {"title": "mine"}, if_match=etag_of(ticket))
+        view.call(raced.update, principal, ticket.id, {"title": "mine"}, if_match=etag_of(ticket))
 
     with other.db.read(principal.tenant_id) as conn:
-        assert other.find(conn, principal, ticket.id).title == "raced 1"
+        assert other.find(ConnectionWrites(conn), principal, ticket.id).title == "raced 1"
     assert [e.action for e in history(other, principal, ticket.id)] == ["create", "update"]
 
 
 def test_a_change_that_keeps_meeting_races_waits_for_the_lock(
-    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+    view: View, other_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(server_view())
+    other = TicketService(other_db)
     ticket = other.create(principal, {"title": "first"})
-    raced = RacedTickets(server_view(), other, races=3)
+    raced = RacedTickets(view.db, other, races=3)
 
-    changed = raced.update(principal, ticket.id, {"title": "mine"})
+    changed = view.call(raced.update, principal, ticket.id, {"title": "mine"})
 
     assert raced.reads == 4  # three unlocked tries, then one holding the row's lock
     assert (changed.title, changed.revision) == ("mine", 5)
@@ -124,13 +125,14 @@ class CarelessPolicies(SlaPolicyService):
 
 
 def test_a_write_outside_a_transaction_cannot_write_more_than_its_record(
-    postgresql_url: str, server_view: Callable[[], Database], principal: Principal
+    view: View, other_db: Database, principal: Principal
 ) -> None:
-    policies = SlaPolicyService(server_view())
+    policies = SlaPolicyService(other_db)
     first = policies.create(principal, {"name": "Standard", "is_default": True})
 
-    with pytest.raises(RuntimeError, match="writes more than its record"):
-        CarelessPolicies(server_view()).create(principal, {"name": "Gold", "is_default": True})
+    careless = CarelessPolicies(view.db)
+    with pytest.raises(RuntimeError, match=r"open it with Database.writes\(transaction=True\)"):
+        view.call(careless.create, principal, {"name": "Gold", "is_default": True})
 
     with policies.db.read(principal.tenant_id) as conn:
         table = policies.store.table
@@ -139,11 +141,11 @@ def test_a_write_outside_a_transaction_cannot_write_more_than_its_record(
 
 
 def test_a_create_whose_event_fails_writes_nothing_and_keeps_its_number(
-    server_view: Callable[[], Database], principal: Principal, monkeypatch: pytest.MonkeyPatch
+    view: View, other_db: Database, principal: Principal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    tickets = TicketService(server_view())
-    first = tickets.create(principal, {"title": "first"})
-    first_event_id = history(tickets, principal, first.id)[0].id
+    tickets = TicketService(view.db)
+    first = view.call(tickets.create, principal, {"title": "first"})
+    first_event_id = history(TicketService(other_db), principal, first.id)[0].id
     real_event = tickets._event
 
     def clashing_event(*args: Any) -> dict[str, Any] | None:
@@ -153,12 +155,12 @@ def test_a_create_whose_event_fails_writes_nothing_and_keeps_its_number(
 
     monkeypatch.setattr(tickets, "_event", clashing_event)
     with pytest.raises(exc.IntegrityError):
-        tickets.create(principal, {"title": "lost"})
+        view.call(tickets.create, principal, {"title": "lost"})
     monkeypatch.undo()
 
-    second = tickets.create(principal, {"title": "second"})
+    second = view.call(tickets.create, principal, {"title": "second"})
     assert second.number == "TKT-0002"
-    with tickets.db.read(principal.tenant_id) as conn:
+    with other_db.read(principal.tenant_id) as conn:
         table = tickets.store.table
         titles = conn.execute(
             table.select()

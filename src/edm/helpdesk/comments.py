@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
-
 from edm.errors import Conflict, FieldError, Forbidden
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
 from edm.store.database import Database
+from edm.store.writes import Writes
 from edm.timestamps import json_value
 
 COMMENTS = resource("comments")
@@ -35,7 +34,7 @@ class CommentService(ResourceService):
         return self.parent
 
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
+        self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
         assert parent is not None
         if parent.status == "closed":
@@ -52,7 +51,7 @@ class CommentService(ResourceService):
 
     def _after_write(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         before: Record | None,
         after: Record,
@@ -71,7 +70,7 @@ class CommentService(ResourceService):
         )
         if is_first_response:
             self.tickets_service.store.update(
-                conn,
+                writes,
                 parent,
                 {
                     "first_response_at": after.created_at,
@@ -82,5 +81,5 @@ class CommentService(ResourceService):
             changes["first_response_at"] = [None, json_value(after.created_at)]
         assert self.tickets_service.history is not None
         self.tickets_service.history.append(
-            conn, principal, parent.id, "comment", changes, after.created_at
+            writes, principal, parent.id, "comment", changes, after.created_at
         )

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import bindparam, select
 
 from edm.errors import FieldError, ValidationFailed
 from edm.helpdesk.business_time import BusinessHours, add_business_time, business_time_between
 from edm.manifest import resource
-from edm.store import driver_writes
 from edm.store.reads import ReadRow
 from edm.store.schema import TABLES
+from edm.store.writes import Writes
 
 SLA_POLICIES = resource("sla_policies")
 _policies = TABLES[SLA_POLICIES.name]
@@ -45,7 +45,7 @@ _LIVE_DEFAULT = select(_policies).where(
 
 
 def find_policy(
-    conn: Connection, tenant_id: str, policy_id: str | None, *, deleted_ok: bool = False
+    writes: Writes, tenant_id: str, policy_id: str | None, *, deleted_ok: bool = False
 ) -> Policy | None:
     """The tenant's policy `policy_id` (None for no policy).
 
@@ -55,15 +55,15 @@ def find_policy(
     if policy_id is None:
         return None
     stmt = _BY_ID if deleted_ok else _LIVE_BY_ID
-    return driver_writes.first(conn, stmt, {"tenant_id": tenant_id, "policy_id": policy_id})
+    return writes.first(stmt, {"tenant_id": tenant_id, "policy_id": policy_id})
 
 
-def default_policy(conn: Connection, tenant_id: str) -> Policy | None:
-    return driver_writes.first(conn, _LIVE_DEFAULT, {"tenant_id": tenant_id})
+def default_policy(writes: Writes, tenant_id: str) -> Policy | None:
+    return writes.first(_LIVE_DEFAULT, {"tenant_id": tenant_id})
 
 
-def require_policy(conn: Connection, tenant_id: str, policy_id: str) -> Policy:
-    policy = find_policy(conn, tenant_id, policy_id)
+def require_policy(writes: Writes, tenant_id: str, policy_id: str) -> Policy:
+    policy = find_policy(writes, tenant_id, policy_id)
     if policy is None:
         raise ValidationFailed(
             [FieldError("sla_policy", "unknown_reference", f"No SLA policy {policy_id}")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, update
+from sqlalchemy import update
 
 from edm.identity import Principal
 from edm.manifest import resource
@@ -18,15 +18,14 @@ from edm.service import Changes, Record, ResourceService
 from edm.store.database import Database
 from edm.store.schema import REVISION, TABLES
 from edm.store.scope import in_tenant
+from edm.store.writes import Writes
 
 SLA_POLICIES = resource("sla_policies")
 _policies = TABLES[SLA_POLICIES.name]
 
 
-def clear_other_defaults(
-    conn: Connection, principal: Principal, keep_id: str, now: datetime
-) -> None:
-    conn.execute(
+def clear_other_defaults(writes: Writes, principal: Principal, keep_id: str, now: datetime) -> None:
+    writes.connection.execute(
         update(_policies)
         .where(
             in_tenant(_policies, principal.tenant_id),
@@ -49,20 +48,20 @@ class SlaPolicyService(ResourceService):
         super().__init__(SLA_POLICIES, db, **kwargs)
 
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
+        self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
         if values["is_default"]:
-            clear_other_defaults(conn, principal, values["id"], values["created_at"])
+            clear_other_defaults(writes, principal, values["id"], values["created_at"])
         return values
 
     def _prepare_update(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         current: Record,
         now: datetime,
         changes: Changes,
     ) -> Changes:
         if changes.get("is_default") and not current.is_default:
-            clear_other_defaults(conn, principal, current.id, now)
+            clear_other_defaults(writes, principal, current.id, now)
         return changes

@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, bindparam, not_, or_
+from sqlalchemy import ColumnElement, and_, bindparam, not_, or_
 
 from edm.errors import Conflict
 from edm.helpdesk import sla
@@ -24,6 +24,7 @@ from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
 from edm.store.database import Database
 from edm.store.schema import TABLES
+from edm.store.writes import Writes
 
 TICKETS = resource("tickets")
 ACTIVE = frozenset({"open", "in_progress", "pending"})
@@ -64,14 +65,14 @@ class TicketService(ResourceService):
         return {_NOW: self.clock()}
 
     def _prepare_create(
-        self, conn: Connection, principal: Principal, values: Changes, parent: Record | None
+        self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
         created_at = values["created_at"]
         named = values.get("sla_policy")
         policy = (
-            sla.require_policy(conn, principal.tenant_id, named)
+            sla.require_policy(writes, principal.tenant_id, named)
             if named is not None
-            else sla.default_policy(conn, principal.tenant_id)
+            else sla.default_policy(writes, principal.tenant_id)
         )
         values |= {
             "submitted_by_id": values.get("submitted_by_id") or principal.subject,
@@ -85,7 +86,7 @@ class TicketService(ResourceService):
 
     def _prepare_update(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         current: Record,
         now: datetime,
@@ -96,10 +97,10 @@ class TicketService(ResourceService):
                 f"Ticket {current.number} is closed; reopen it before changing it",
                 code="ticket_closed",
             )
-        return self._with_derived(conn, current, changes, now)
+        return self._with_derived(writes, current, changes, now)
 
     def _with_derived(
-        self, conn: Connection, current: Record, changes: Changes, now: datetime
+        self, writes: Writes, current: Record, changes: Changes, now: datetime
     ) -> Changes:
         """Add the lifecycle stamps and SLA bookkeeping implied by `changes`."""
         status = changes.get("status", current.status)
@@ -112,27 +113,27 @@ class TicketService(ResourceService):
         if not (leaves_pending or policy_changes or priority_changes):
             return changes
         # The clock paused under the policy in force while pending (even if since deleted).
-        policy = sla.find_policy(conn, current.tenant_id, current.sla_policy, deleted_ok=True)
+        policy = sla.find_policy(writes, current.tenant_id, current.sla_policy, deleted_ok=True)
         paused = timedelta(microseconds=current.sla_paused_us)
         if leaves_pending:
             paused += sla.pause_between(policy, current.pending_since, now)
             changes |= {"pending_since": None, "sla_paused_us": paused // _MICROSECOND}
         if policy_changes:
             new_id = changes["sla_policy"]
-            policy = sla.require_policy(conn, current.tenant_id, new_id) if new_id else None
+            policy = sla.require_policy(writes, current.tenant_id, new_id) if new_id else None
         priority = changes.get("priority", current.priority)
         changes["due_at"] = sla.resolution_due(policy, priority, current.created_at, paused)
         return changes
 
     def _close(
-        self, conn: Connection, _principal: Principal, current: Record, now: datetime
+        self, writes: Writes, _principal: Principal, current: Record, now: datetime
     ) -> Changes | None:
         if current.status == "closed":
             return None
-        return self._with_derived(conn, current, {"status": "closed"}, now)
+        return self._with_derived(writes, current, {"status": "closed"}, now)
 
     def _reopen(
-        self, conn: Connection, _principal: Principal, current: Record, now: datetime
+        self, writes: Writes, _principal: Principal, current: Record, now: datetime
     ) -> Changes:
         if current.status not in DONE:
             raise Conflict(
@@ -140,4 +141,4 @@ class TicketService(ResourceService):
                 "tickets can be reopened",
                 code="invalid_transition",
             )
-        return self._with_derived(conn, current, {"status": "open"}, now)
+        return self._with_derived(writes, current, {"status": "open"}, now)

@@ -25,6 +25,7 @@ from edm.manifest import Resource
 from edm.store.counters import allocate
 from edm.store.records import RecordStore
 from edm.store.schema import REVISION, TABLES, seq_column
+from edm.store.writes import ConnectionWrites
 
 Row = dict[str, Any]
 SQLITE_CHUNK = 50_000  # rows staged per statement on SQLite
@@ -64,7 +65,7 @@ class BulkLoader:
         """
         first = 1
         if self.res.number is not None:
-            first = allocate(conn, tenant_id, self.res.name, size)
+            first = allocate(ConnectionWrites(conn), tenant_id, self.res.name, size)
         completed = (
             self.complete(values, seq)
             for values, seq in zip(_checked(rows, tenant_id, size), count(first), strict=False)

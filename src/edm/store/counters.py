@@ -13,12 +13,12 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from sqlalchemy import CTE, BigInteger, Connection, bindparam, literal
+from sqlalchemy import CTE, BigInteger, bindparam, literal
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from edm.store import driver_writes
 from edm.store.schema import counters
+from edm.store.writes import Writes
 
 
 @cache
@@ -36,13 +36,13 @@ def _upsert(dialect: str) -> Any:
     )
 
 
-def allocate(conn: Connection, tenant_id: str, name: str, count: int = 1) -> int:
+def allocate(writes: Writes, tenant_id: str, name: str, count: int = 1) -> int:
     """Take `count` consecutive values of the tenant's counter `name`; return the first.
 
     Counters start at 1; a create takes one value, a bulk load a block.
     """
     parameters = {"tenant_id": tenant_id, "name": name, "count": count}
-    row = driver_writes.first(conn, _upsert(conn.dialect.name), parameters)
+    row = writes.first(_upsert(writes.dialect.name), parameters)
     assert row is not None, "an upsert returns its row"
     return int(row.value) - count + 1
 

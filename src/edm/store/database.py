@@ -18,9 +18,12 @@ most of what a read costs there, so a read is usually just its query's.
 The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
 costs about 0.1 ms of CPU, as much as the rest of a `GET` by id. The
-server's reads skip SQLAlchemy's execution and run on the driver's
-connection: SQLite's, and on PostgreSQL asyncpg connections kept for them
-(`Database.reading`, `edm.store.reads`, `edm.store.read_connections`).
+server's reads and writes skip SQLAlchemy's execution and run on the
+driver's connection: SQLite's, and on PostgreSQL asyncpg connections kept
+for reads and writes outside a transaction (`Database.reading`,
+`Database.writes`, `edm.store.reads`, `edm.store.writes`,
+`edm.store.asyncpg_connections`); a PostgreSQL write in a transaction
+runs on psycopg's connection underneath SQLAlchemy's.
 """
 
 from __future__ import annotations
@@ -38,13 +41,14 @@ import psycopg
 from anyio import to_thread
 from psycopg import sql
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql.dml import UpdateBase
-from sqlalchemy.util import greenlet_spawn
+from sqlalchemy.util import await_, greenlet_spawn
 
-from edm.store.read_connections import ReadConnections
+from edm.store.asyncpg_connections import AsyncpgConnection, AsyncpgConnections
 from edm.store.reads import (
     ConnectionReads,
     DriverStatements,
@@ -54,6 +58,7 @@ from edm.store.reads import (
 )
 from edm.store.write_batches import WriteBatches
 from edm.store.write_budget import ONE_WRITE, WriteBudget, spend
+from edm.store.writes import AsyncpgWrites, ConnectionWrites, Writes
 
 T = TypeVar("T")
 
@@ -240,10 +245,11 @@ class Database:
 
     `app_role` (PostgreSQL only) is the role sessions act as; None keeps the
     login role, as migrations and bulk loads need. With `event_loop`, a
-    PostgreSQL database is written through psycopg's asyncio connections:
-    the synchronous store then runs inside `run`, from async code only, and
-    `reading` keeps up to `pool_size` asyncpg connections for reads beside
-    the `pool_size` everything else uses (`edm.store.read_connections`).
+    PostgreSQL database is used through asyncio drivers: the synchronous
+    store then runs inside `run`, from async code only; reads and writes
+    outside a transaction keep up to `pool_size` asyncpg connections
+    (`edm.store.asyncpg_connections`) beside the `pool_size` of psycopg's
+    asyncio connections that transactions use.
     """
 
     def __init__(
@@ -260,7 +266,7 @@ class Database:
         self._kept_reader_lock = threading.Lock()
         self._kept: Connection | None = None
         self._async_engine: AsyncEngine | None = None
-        self._read_connections: ReadConnections | None = None
+        self._asyncpg_connections: AsyncpgConnections | None = None
         # See _configure_postgresql: psycopg must not begin transactions itself.
         autocommit = {"isolation_level": "AUTOCOMMIT"}
         if event_loop and not self.is_sqlite:
@@ -277,7 +283,7 @@ class Database:
                 **autocommit,
             )
             self.engine = self._async_engine.sync_engine
-            self._read_connections = ReadConnections(
+            self._asyncpg_connections = AsyncpgConnections(
                 parsed,
                 size=pool_size,
                 recycle_s=POOL_RECYCLE_S,
@@ -287,6 +293,10 @@ class Database:
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
         self._driver_statements = DriverStatements(self.engine.dialect)
+        # Statements for the asyncpg connections: SQLAlchemy's asyncpg dialect
+        # binds JSON values as text, where psycopg's wraps them for psycopg.
+        asyncpg_dialect = PGDialect_asyncpg(**_ENGINE_OPTIONS)  # type: ignore[no-untyped-call]
+        self._asyncpg_statements = DriverStatements(asyncpg_dialect)
         self._write_batches = (
             WriteBatches(self.engine, self._sqlite_writer) if self._sqlite_writer else None
         )
@@ -347,9 +357,9 @@ class Database:
         the driver's connection (`edm.store.reads`).
 
         Its statements are not a transaction on either database. On
-        PostgreSQL the connection is an asyncpg one kept for reads
-        (`edm.store.read_connections`), its session bound to the tenant as
-        `read` binds SQLAlchemy's.
+        PostgreSQL the connection is a kept asyncpg one
+        (`edm.store.asyncpg_connections`), its session bound to the tenant
+        as `read` binds SQLAlchemy's.
         """
         if self.is_sqlite:
             with self._sqlite_reader() as conn:
@@ -357,19 +367,43 @@ class Database:
                 assert isinstance(driver, sqlite3.Connection)
                 yield SQLiteReads(driver, self._driver_statements)
             return
-        if self._read_connections is None:
+        if self._asyncpg_connections is None:
             with self.read(tenant_id) as conn:
                 yield ConnectionReads(conn)
             return
-        kept = await self._read_connections.take()
+        kept = await self._asyncpg_connections.take()
         try:
-            reads = PostgreSQLReads(kept, self._driver_statements)
-            if not kept.bound or kept.tenant != tenant_id:
-                await reads.execute_sql(_set_tenant(tenant_id, local=False))
-                kept.bound, kept.tenant = True, tenant_id
-            yield reads
+            yield await self._bound_reads(kept, tenant_id)
         finally:
-            await self._read_connections.give_back(kept)
+            await self._asyncpg_connections.give_back(kept)
+
+    async def _bound_reads(self, kept: AsyncpgConnection, tenant_id: str | None) -> PostgreSQLReads:
+        """Statements on `kept`, its session bound to `tenant_id`."""
+        reads = PostgreSQLReads(kept, self._asyncpg_statements)
+        if not kept.bound or kept.tenant != tenant_id:
+            await reads.execute_sql(_set_tenant(tenant_id, local=False))
+            kept.bound, kept.tenant = True, tenant_id
+        return reads
+
+    @contextmanager
+    def writes(self, tenant_id: str | None = None, *, transaction: bool = True) -> Iterator[Writes]:
+        """`write` for the store's own statements (`edm.store.writes`).
+
+        A PostgreSQL write outside a transaction (`transaction` False) runs
+        them on a kept asyncpg connection where the database has them
+        (inside `run`, whose greenlet awaits them), and has no SQLAlchemy
+        connection; every other write runs them underneath `write`'s.
+        """
+        if transaction or self._asyncpg_connections is None:
+            with self.write(tenant_id, transaction=transaction) as conn:
+                yield ConnectionWrites(conn)
+            return
+        connections = self._asyncpg_connections
+        kept = await_(connections.take())
+        try:
+            yield AsyncpgWrites(await_(self._bound_reads(kept, tenant_id)), WriteBudget())
+        finally:
+            await_(connections.give_back(kept))
 
     @contextmanager
     def write(
@@ -433,8 +467,8 @@ class Database:
 
     async def aclose(self) -> None:
         """`dispose` for the server, whose PostgreSQL connections are asyncio ones."""
-        if self._read_connections is not None:
-            await self._read_connections.close()
+        if self._asyncpg_connections is not None:
+            await self._asyncpg_connections.close()
         if self._async_engine is not None:
             await self._async_engine.dispose()
         else:

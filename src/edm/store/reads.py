@@ -5,14 +5,14 @@ statements through a `Reads`, from `Database.reading`:
 
 - `SQLiteReads` runs them on the `sqlite3` connection underneath a
   connection of SQLAlchemy's pool, `PostgreSQLReads` on an asyncpg
-  connection kept for reads (`edm.store.read_connections`). Around one
+  connection kept for reads (`edm.store.asyncpg_connections`). Around one
   statement, SQLAlchemy's execution (its events, execution context,
   result objects and, on PostgreSQL, a greenlet switch per round trip)
   cost more CPU than the rest of a `GET` (docs/performance.md). The
   statements stay SQLAlchemy's, compiled once for the engine's dialect
-  (on PostgreSQL with `$1` placeholders, which psycopg and asyncpg both
-  take): `construct_expanded_state` renders its IN lists, the types'
-  bind and result processors convert values as SQLAlchemy would
+  (for asyncpg, SQLAlchemy's asyncpg dialect: both number PostgreSQL's
+  `$1` placeholders): `construct_expanded_state` renders its IN lists,
+  the types' bind and result processors convert values as SQLAlchemy would
   (timestamps come back as aware UTC datetimes), and a driver error
   reaches the app as SQLAlchemy's `DBAPIError`, as from any other query.
 - `ConnectionReads` runs them on a SQLAlchemy `Connection`: synchronous
@@ -36,7 +36,7 @@ from sqlalchemy import Connection, Dialect, Select, UpdateBase
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.compiler import SQLCompiler
 
-from edm.store.read_connections import ReadConnection, asyncpg_error
+from edm.store.asyncpg_connections import AsyncpgConnection, asyncpg_error
 
 Params = dict[str, Any]
 Statement = Select[Any] | UpdateBase  # a query, or a write with RETURNING
@@ -206,14 +206,14 @@ class SQLiteReads:
 
 class PostgreSQLReads:
     """A read's statements on a kept asyncpg connection
-    (`edm.store.read_connections`), one round trip each."""
+    (`edm.store.asyncpg_connections`), one round trip each."""
 
-    def __init__(self, kept: ReadConnection, statements: DriverStatements) -> None:
+    def __init__(self, kept: AsyncpgConnection, statements: DriverStatements) -> None:
         self._kept = kept
         self._statements = statements
         self.dialect = statements.dialect
 
-    async def first(self, statement: Select[Any], params: Params) -> ReadRow | None:
+    async def first(self, statement: Statement, params: Params) -> ReadRow | None:
         compiled = self._statements[statement]
         sql, values = compiled.sql_and_values(params)
         row = await self._run(self._kept.connection.fetchrow, sql, values)

@@ -7,7 +7,6 @@ from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Dialect,
     Insert,
     Select,
@@ -26,7 +25,6 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from edm.identity import Principal
 from edm.manifest import FieldType, Resource, resource
-from edm.store import driver_writes
 from edm.store.counters import COUNTER_TENANT, allocate, next_value
 from edm.store.listing import (
     ComputedFilter,
@@ -43,6 +41,7 @@ from edm.store.record_json import record_json
 from edm.store.schema import REVISION, TABLES, rank_column, seq_column
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
 from edm.store.search import RareTrigrams
+from edm.store.writes import Writes
 
 _KEY = "record_key"
 _WHERE_TENANT = "where_tenant_id"
@@ -96,7 +95,7 @@ class RecordStore:
         return row
 
     def insert(
-        self, conn: Connection, values: dict[str, Any], event: Mapping[str, Any] | None = None
+        self, writes: Writes, values: dict[str, Any], event: Mapping[str, Any] | None = None
     ) -> ReadRow:
         """Insert a record (with its history `event`, if given); a numbered
         resource's record takes the next number of its tenant's counter
@@ -110,21 +109,21 @@ class RecordStore:
         row = self.new_row(values)
         number, seq_name = self.res.number, seq_column(self.res)
         if number is not None and seq_name is not None:
-            if conn.dialect.name == "postgresql":
+            if writes.dialect.name == "postgresql":
                 row[COUNTER_TENANT] = row["tenant_id"]
             else:
-                seq = allocate(conn, row["tenant_id"], self.res.name)
+                seq = allocate(writes, row["tenant_id"], self.res.name)
                 row |= {number.field: number.format(seq), seq_name: seq}
-        carried = self._carried_event(conn.dialect, event)
+        carried = self._carried_event(writes.dialect, event)
         row |= carried or {}
-        statement = self._insert_statement(conn.dialect, with_event=carried is not None)
-        record = driver_writes.first(conn, statement, row, record_write=True)
+        statement = self._insert_statement(writes.dialect, with_event=carried is not None)
+        record = writes.first(statement, row, record_write=True)
         assert record is not None, "an insert returns its row"
         if event is not None and carried is None:
             if number is not None:
                 number_change = [None, getattr(record, number.field)]
                 event = {**event, "changes": {**event["changes"], number.field: number_change}}
-            self._append(conn, event)
+            self._append(writes, event)
         return record
 
     @cache  # noqa: B019 - one store per resource, kept for the process's life
@@ -176,13 +175,13 @@ class RecordStore:
         assert self._events is not None
         return {_EVENT + name: value for name, value in self._events.new_row(event).items()}
 
-    def _append(self, conn: Connection, event: Mapping[str, Any]) -> None:
+    def _append(self, writes: Writes, event: Mapping[str, Any]) -> None:
         assert self._events is not None
-        self._events.insert(conn, dict(event))
+        self._events.insert(writes, dict(event))
 
     def find(
         self,
-        conn: Connection,
+        writes: Writes,
         principal: Principal,
         key: str,
         *,
@@ -191,9 +190,9 @@ class RecordStore:
     ) -> ReadRow | None:
         """The visible record whose id (or human number) is `key`, every column."""
         statement, params = self.find_query(
-            conn.dialect, principal, key, include_deleted=include_deleted, for_update=for_update
+            writes.dialect, principal, key, include_deleted=include_deleted, for_update=for_update
         )
-        return driver_writes.first(conn, statement, params)
+        return writes.first(statement, params)
 
     def find_query(
         self,
@@ -240,7 +239,7 @@ class RecordStore:
 
     def update(
         self,
-        conn: Connection,
+        writes: Writes,
         current: ReadRow,
         changes: dict[str, Any],
         event: Mapping[str, Any] | None = None,
@@ -255,14 +254,14 @@ class RecordStore:
             _WHERE_ID: current.id,
             _WHERE_REVISION: current.revision,
         }
-        carried = self._carried_event(conn.dialect, event)
+        carried = self._carried_event(writes.dialect, event)
         values |= carried or {}
         statement = self._update_statement(
-            conn.dialect, tuple(changes), with_event=carried is not None
+            writes.dialect, tuple(changes), with_event=carried is not None
         )
-        record = driver_writes.first(conn, statement, values, record_write=True)
+        record = writes.first(statement, values, record_write=True)
         if record is not None and event is not None and carried is None:
-            self._append(conn, event)
+            self._append(writes, event)
         return record
 
     @lru_cache(maxsize=256)  # noqa: B019 - one store per resource, kept for the process's life

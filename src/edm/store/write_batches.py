@@ -111,7 +111,7 @@ class WriteBatches:
                 with conn.begin():
                     self._running.connection = conn
                     # Savepoints on the driver, as the writes' own statements run
-                    # (`edm.store.driver_writes`): SQLAlchemy's took two of its
+                    # (`edm.store.writes`): SQLAlchemy's took two of its
                     # executions per write, under the lock the other process waits on.
                     driver = conn.connection.driver_connection
                     assert isinstance(driver, sqlite3.Connection)

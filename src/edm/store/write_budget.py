@@ -1,11 +1,12 @@
 """What a PostgreSQL write outside a transaction may write: its record's statement.
 
-`Database.write(transaction=False)` commits each statement by itself, so
+`Database.writes(transaction=False)` commits each statement by itself, so
 such a write must be one writing statement, its record's
 (`RecordStore`'s, which carries the history event): anything more would
-commit apart from it. The write's connection carries a `WriteBudget` in
-its execution options; every writing statement spends it, and a second
-one, or one that is not the record's, fails before reaching the database.
+commit apart from it. The write carries a `WriteBudget` (on a SQLAlchemy
+connection, in its execution options); every writing statement spends
+it, and a second one, or one that is not the record's, fails before
+reaching the database.
 """
 
 from __future__ import annotations
@@ -24,15 +25,18 @@ class WriteBudget:
     def __init__(self) -> None:
         self.spent = False
 
+    def spend(self, *, record_write: bool) -> None:
+        """Account for a writing statement; `record_write`: the record's."""
+        if self.spent or not record_write:
+            raise RuntimeError(
+                "this write outside a transaction writes more than its record; "
+                "open it with Database.writes(transaction=True)"
+            )
+        self.spent = True
+
 
 def spend(options: Mapping[str, Any], *, record_write: bool) -> None:
     """Account for a writing statement run with the execution `options`."""
     budget: WriteBudget | None = options.get(ONE_WRITE)
-    if budget is None:
-        return
-    if budget.spent or not record_write:
-        raise RuntimeError(
-            "this write outside a transaction writes more than its record; "
-            "open it with Database.write(transaction=True)"
-        )
-    budget.spent = True
+    if budget is not None:
+        budget.spend(record_write=record_write)

@@ -18,8 +18,8 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from edm.settings import Settings
+from edm.store.asyncpg_connections import AsyncpgConnections
 from edm.store.database import Database, normalize_url
-from edm.store.read_connections import ReadConnections
 
 POOL_SIZE = 2
 BACKEND = select(func.pg_backend_pid().label("pid"))
@@ -106,7 +106,7 @@ def test_a_read_that_finds_no_connection_in_time_fails_as_a_pool_timeout(
 ) -> None:
     async def scenario() -> None:
         url = normalize_url(postgresql_url)
-        kept = ReadConnections(url, size=1, recycle_s=60, timeout_s=0.2, role=None)
+        kept = AsyncpgConnections(url, size=1, recycle_s=60, timeout_s=0.2, role=None)
         held = await kept.take()
         try:
             with pytest.raises(PoolTimeout):  # answered 503 by the server, as for writes
@@ -206,7 +206,7 @@ def test_a_read_that_cannot_connect_fails_as_unavailable_and_frees_its_place(
     nowhere = normalize_url(postgresql_url).set(host="127.0.0.1", port=1)
 
     async def scenario() -> list[OperationalError]:
-        kept = ReadConnections(nowhere, size=1, recycle_s=60, timeout_s=0.5, role=None)
+        kept = AsyncpgConnections(nowhere, size=1, recycle_s=60, timeout_s=0.5, role=None)
         failures = []
         for _ in range(2):  # the second would time out if the first kept its place
             with pytest.raises(OperationalError) as failure:
@@ -238,7 +238,7 @@ def test_the_urls_connect_timeout_is_taken_and_libpq_only_options_refused(
 
     assert asyncio.run(read()) > 0
     with pytest.raises(ValueError, match="keepalives"):
-        ReadConnections(
+        AsyncpgConnections(
             url.update_query_dict({"keepalives": "1"}),
             size=1,
             recycle_s=60,
@@ -297,7 +297,7 @@ def test_a_connection_older_than_the_recycle_age_is_closed_before_reuse(
 ) -> None:
     async def scenario() -> tuple[bool, bool]:
         url = normalize_url(postgresql_url)
-        kept = ReadConnections(url, size=1, recycle_s=0, timeout_s=1, role=None)
+        kept = AsyncpgConnections(url, size=1, recycle_s=0, timeout_s=1, role=None)
         first = await kept.take()
         await kept.give_back(first)
         second = await kept.take()

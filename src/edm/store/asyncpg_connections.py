@@ -1,33 +1,36 @@
-"""PostgreSQL connections the server's reads keep between reads, on asyncpg.
+"""PostgreSQL connections kept between statements that need no transaction, on asyncpg.
 
-A get or a list page is one round trip, and the driver's work around it
-was most of what a read cost a worker beyond the request's own path:
-psycopg's asyncio connection registers its socket with the event loop
-for every wait and walks a generator per round trip, where asyncpg's
-protocol stays registered and parses replies in C. Moving reads from
-psycopg to asyncpg took a PostgreSQL get from 0.79 to 0.48 ms of worker
-CPU under load (docs/performance.md). Writes stay on SQLAlchemy's
+The server's reads (a get, a list page: one round trip each) and its
+writes outside a transaction (`edm.store.writes.AsyncpgWrites`: a
+change's read of its record, then the record's one writing statement)
+run on them. The driver's work around a round trip was most of what a
+read cost a worker beyond the request's own path: psycopg's asyncio
+connection registers its socket with the event loop for every wait and
+walks a generator per round trip, where asyncpg's protocol stays
+registered and parses replies in C. Moving reads from psycopg to asyncpg
+took a PostgreSQL get from 0.79 to 0.48 ms of worker CPU under load
+(docs/performance.md). Writes in a transaction stay on SQLAlchemy's
 psycopg engine, whose transactions and savepoints they need.
 
 The connections are kept here rather than in asyncpg's own pool: its
 acquire and release (timers, proxies, a queue) cost 80-100 us a read,
 more than the round trip; taking a kept connection is a list pop. At
-most `size` are open (per event loop); a read that finds them all in use
-waits for one, up to `timeout_s`, then fails with SQLAlchemy's pool
-`TimeoutError`, which the server answers with a 503 as it does for
-writes. Each connection acts as `role` and remembers the tenant its
-session is bound to.
+most `size` are open (per event loop); a read or write that finds them
+all in use waits for one, up to `timeout_s`, then fails with
+SQLAlchemy's pool `TimeoutError`, which the server answers with a 503 as
+it does for an exhausted pool. Each connection acts as `role` and
+remembers the tenant its session is bound to.
 
 A connection is closed when it is lost (with every idle one: a lost
-connection usually means the server went away or restarted), when a read
-was cancelled with its statement running (after asyncpg's cancel request
-has reached the server, and holding its place among the `size` until
-then), when it is found idle for longer than `recycle_s` after it was
-opened, and on `close`. asyncpg
-notices a connection closed by the server while it is idle, so a read
-never finds a dead one in the pile; the reads in flight when the server
-went away, and those that cannot open a connection, fail as SQLAlchemy's
-`OperationalError` (503, retry shortly).
+connection usually means the server went away or restarted), when its
+user was cancelled with a statement running (after asyncpg's cancel
+request has reached the server, and holding its place among the `size`
+until then), when it is found idle for longer than `recycle_s` after it
+was opened, and on `close`. asyncpg notices a connection closed by the
+server while it is idle, so none is taken dead from the pile; the
+statements in flight when the server went away, and those that cannot
+open a connection, fail as SQLAlchemy's `OperationalError` (503, retry
+shortly).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
+import orjson
 import psycopg
 import sqlalchemy.exc
 from sqlalchemy.engine import URL
@@ -84,7 +88,8 @@ def connect_arguments(url: URL) -> dict[str, Any]:
     if unsupported:
         raise ValueError(
             f"the database URL's option {', '.join(unsupported)} is not supported:"
-            " the server's reads connect through asyncpg, which does not take it"
+            " the server's reads and one-statement writes connect through asyncpg,"
+            " which does not take it"
         )
     timeout = query.pop(_CONNECT_TIMEOUT, None)
     dsn = url.set(drivername="postgresql", query=query).render_as_string(hide_password=False)
@@ -127,11 +132,11 @@ class _Pile:
     opened them."""
 
     free: asyncio.Semaphore
-    idle: list[ReadConnection] = field(default_factory=list)
+    idle: list[AsyncpgConnection] = field(default_factory=list)
 
 
 @dataclass(slots=True, eq=False)
-class ReadConnection:
+class AsyncpgConnection:
     """A kept connection and what its session is bound to."""
 
     connection: asyncpg.Connection
@@ -142,8 +147,9 @@ class ReadConnection:
     busy: bool = False  # a statement was sent and its answer not read
 
 
-class ReadConnections:
-    """Up to `size` asyncpg connections to `url` per event loop, kept for reads.
+class AsyncpgConnections:
+    """Up to `size` asyncpg connections to `url` per event loop, kept for
+    statements outside a transaction.
 
     A server worker runs one event loop. Tests and scripts that run a
     `Database` from several in turn (`asyncio.run` more than once) get a
@@ -176,7 +182,7 @@ class ReadConnections:
         for loop in [loop for loop in self._piles if loop.is_closed()]:
             del self._piles[loop]
 
-    async def take(self) -> ReadConnection:
+    async def take(self) -> AsyncpgConnection:
         """An idle kept connection, or a new one if fewer than `size` are open."""
         pile = self._pile()
         if pile.free.locked():
@@ -185,7 +191,7 @@ class ReadConnections:
                     await pile.free.acquire()
             except TimeoutError:
                 raise PoolTimeout(
-                    f"every one of the reads' connections stayed in use for {self._timeout_s} s"
+                    f"every one of the asyncpg connections stayed in use for {self._timeout_s} s"
                 ) from None
         else:
             await pile.free.acquire()
@@ -203,10 +209,16 @@ class ReadConnections:
             pile.free.release()
             raise
 
-    async def _open(self, pile: _Pile) -> ReadConnection:
+    async def _open(self, pile: _Pile) -> AsyncpgConnection:
         connection: asyncpg.Connection | None = None
         try:
             connection = await asyncpg.connect(**self._connect)
+            for json_type in ("json", "jsonb"):
+                # Bound as the text SQLAlchemy's asyncpg dialect makes, read as
+                # psycopg reads them: decoded.
+                await connection.set_type_codec(
+                    json_type, schema="pg_catalog", encoder=str, decoder=orjson.loads
+                )
             if self._role is not None:
                 await connection.execute(f'SET ROLE "{self._role}"')
         except BaseException as exc:
@@ -215,10 +227,10 @@ class ReadConnections:
             if isinstance(exc, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
                 raise asyncpg_error(None, None, exc, lost=True) from exc
             raise
-        return ReadConnection(connection, pile)
+        return AsyncpgConnection(connection, pile)
 
-    async def give_back(self, kept: ReadConnection) -> None:
-        """Keep `kept` for the next read, or close it (see the module docstring)."""
+    async def give_back(self, kept: AsyncpgConnection) -> None:
+        """Keep `kept` for the next user, or close it (see the module docstring)."""
         pile = kept.pile
         if kept.busy and not kept.connection.is_closed():
             # Closing drains asyncpg's cancel request first: terminating now
@@ -231,8 +243,8 @@ class ReadConnections:
         try:
             if kept.connection.is_closed():
                 lost, pile.idle = [kept, *pile.idle], []
-                for read_connection in lost:
-                    read_connection.connection.terminate()
+                for lost_connection in lost:
+                    lost_connection.connection.terminate()
             elif self._closed:
                 await self._close(kept.connection)
             else:
