@@ -1,9 +1,10 @@
-"""The server's PostgreSQL reads keep asyncpg connections of their own.
+"""The server's PostgreSQL reads (and its writes outside a transaction)
+keep asyncpg connections of their own.
 
-They must never cost anything else a connection (writes keep the whole
-pool), never open more than `pool_size`, never hand a read a connection
-that is dead or still busy with a cancelled read's statement, and close
-every one when the database closes.
+They must never cost anything else a connection (write transactions keep
+the whole pool), never open more than `pool_size`, never hand a read a
+connection that is dead or still busy with a cancelled read's statement,
+and close every one when the database closes.
 """
 
 from __future__ import annotations

@@ -5,14 +5,15 @@ statements through a `Reads`, from `Database.reading`:
 
 - `SQLiteReads` runs them on the `sqlite3` connection underneath a
   connection of SQLAlchemy's pool, `PostgreSQLReads` on an asyncpg
-  connection kept for reads (`edm.store.asyncpg_connections`). Around one
-  statement, SQLAlchemy's execution (its events, execution context,
-  result objects and, on PostgreSQL, a greenlet switch per round trip)
-  cost more CPU than the rest of a `GET` (docs/performance.md). The
-  statements stay SQLAlchemy's, compiled once for the engine's dialect
-  (for asyncpg, SQLAlchemy's asyncpg dialect: both number PostgreSQL's
-  `$1` placeholders): `construct_expanded_state` renders its IN lists,
-  the types' bind and result processors convert values as SQLAlchemy would
+  connection kept for reads and one-statement writes
+  (`edm.store.asyncpg_connections`). Around one statement, SQLAlchemy's
+  execution (its events, execution context, result objects and, on
+  PostgreSQL, a greenlet switch per round trip) cost more CPU than the
+  rest of a `GET` (docs/performance.md). The statements stay
+  SQLAlchemy's, compiled once for the engine's dialect (for asyncpg,
+  SQLAlchemy's asyncpg dialect; both number PostgreSQL's `$1`
+  placeholders): `construct_expanded_state` renders its IN lists, the
+  types' bind and result processors convert values as SQLAlchemy would
   (timestamps come back as aware UTC datetimes), and a driver error
   reaches the app as SQLAlchemy's `DBAPIError`, as from any other query.
 - `ConnectionReads` runs them on a SQLAlchemy `Connection`: synchronous
