@@ -12,7 +12,6 @@ greenlet)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
@@ -26,7 +25,6 @@ from edm.helpdesk.sla_policies import SlaPolicyService
 from edm.helpdesk.tickets import TicketService
 from edm.identity import Principal, Role
 from edm.service import Changes, Record, etag_of
-from edm.settings import Settings
 from edm.store.database import Database
 from edm.store.writes import ConnectionWrites, Writes
 
@@ -34,14 +32,6 @@ from edm.store.writes import ConnectionWrites, Writes
 @pytest.fixture
 def principal() -> Principal:
     return Principal("agent-1", f"tenant-{uuid4().hex[:10]}", None, frozenset({Role.ADMIN}))
-
-
-@pytest.fixture
-def other_db(postgresql_url: str, settings: Settings) -> Iterator[Database]:
-    """Where the other writes come from: a synchronous engine, as a script's."""
-    db = Database(postgresql_url, pool_size=2, app_role=settings.db_app_role)
-    yield db
-    db.dispose()
 
 
 class RacedTickets(TicketService):
@@ -75,9 +65,9 @@ def history(service: TicketService, principal: Principal, ticket_id: str) -> lis
 
 
 def test_a_change_raced_after_its_read_is_read_again_not_lost(
-    view: View, other_db: Database, principal: Principal
+    view: View, app_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(other_db)
+    other = TicketService(app_db)
     ticket = other.create(principal, {"title": "first", "priority": "low"})
     raced = RacedTickets(view.db, other, races=1)
 
@@ -91,9 +81,9 @@ def test_a_change_raced_after_its_read_is_read_again_not_lost(
 
 
 def test_a_precondition_is_checked_again_after_a_race(
-    view: View, other_db: Database, principal: Principal
+    view: View, app_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(other_db)
+    other = TicketService(app_db)
     ticket = other.create(principal, {"title": "first"})
     raced = RacedTickets(view.db, other, races=1)
 
@@ -106,9 +96,9 @@ def test_a_precondition_is_checked_again_after_a_race(
 
 
 def test_a_change_that_keeps_meeting_races_waits_for_the_lock(
-    view: View, other_db: Database, principal: Principal
+    view: View, app_db: Database, principal: Principal
 ) -> None:
-    other = TicketService(other_db)
+    other = TicketService(app_db)
     ticket = other.create(principal, {"title": "first"})
     raced = RacedTickets(view.db, other, races=3)
 
@@ -125,9 +115,9 @@ class CarelessPolicies(SlaPolicyService):
 
 
 def test_a_write_outside_a_transaction_cannot_write_more_than_its_record(
-    view: View, other_db: Database, principal: Principal
+    view: View, app_db: Database, principal: Principal
 ) -> None:
-    policies = SlaPolicyService(other_db)
+    policies = SlaPolicyService(app_db)
     first = policies.create(principal, {"name": "Standard", "is_default": True})
 
     careless = CarelessPolicies(view.db)
@@ -141,11 +131,11 @@ def test_a_write_outside_a_transaction_cannot_write_more_than_its_record(
 
 
 def test_a_create_whose_event_fails_writes_nothing_and_keeps_its_number(
-    view: View, other_db: Database, principal: Principal, monkeypatch: pytest.MonkeyPatch
+    view: View, app_db: Database, principal: Principal, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     tickets = TicketService(view.db)
     first = view.call(tickets.create, principal, {"title": "first"})
-    first_event_id = history(TicketService(other_db), principal, first.id)[0].id
+    first_event_id = history(TicketService(app_db), principal, first.id)[0].id
     real_event = tickets._event
 
     def clashing_event(*args: Any) -> dict[str, Any] | None:
@@ -160,7 +150,7 @@ def test_a_create_whose_event_fails_writes_nothing_and_keeps_its_number(
 
     second = view.call(tickets.create, principal, {"title": "second"})
     assert second.number == "TKT-0002"
-    with other_db.read(principal.tenant_id) as conn:
+    with app_db.read(principal.tenant_id) as conn:
         table = tickets.store.table
         titles = conn.execute(
             table.select()

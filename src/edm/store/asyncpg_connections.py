@@ -155,7 +155,7 @@ class AsyncpgConnections:
     `Database` from several in turn (`asyncio.run` more than once) get a
     pile of connections for each; a pile whose loop has closed is let go
     (its sockets close as the garbage collector frees them), when another
-    loop first reads and on `close`.
+    loop first takes a connection and on `close`.
     """
 
     def __init__(

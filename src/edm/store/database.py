@@ -34,6 +34,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
+from functools import cache
 from typing import Any, TypeVar
 
 import orjson
@@ -55,6 +56,7 @@ from edm.store.reads import (
     PostgreSQLReads,
     Reads,
     SQLiteReads,
+    driver_statements,
 )
 from edm.store.write_batches import WriteBatches
 from edm.store.write_budget import ONE_WRITE, WriteBudget, spend
@@ -227,6 +229,15 @@ def _lock_path(sqlite_url: URL) -> str | None:
     return None if database in (None, "", ":memory:") else f"{database}-lock"
 
 
+@cache
+def _asyncpg_statements() -> DriverStatements:
+    """Statements for the asyncpg connections, compiled for SQLAlchemy's
+    asyncpg dialect: it binds JSON values as text, where psycopg's wraps
+    them for psycopg. One set per process, made when first needed."""
+    dialect = PGDialect_asyncpg(**_ENGINE_OPTIONS)  # type: ignore[no-untyped-call]
+    return driver_statements(dialect)
+
+
 POOL_RECYCLE_S = 1800
 POOL_TIMEOUT_S = 30  # a request waits this long for a connection, then gets a 503
 
@@ -292,11 +303,7 @@ class Database:
             )
         else:
             self.engine = build_engine(url, pool_size=pool_size, **autocommit)
-        self._driver_statements = DriverStatements(self.engine.dialect)
-        # Statements for the asyncpg connections: SQLAlchemy's asyncpg dialect
-        # binds JSON values as text, where psycopg's wraps them for psycopg.
-        asyncpg_dialect = PGDialect_asyncpg(**_ENGINE_OPTIONS)  # type: ignore[no-untyped-call]
-        self._asyncpg_statements = DriverStatements(asyncpg_dialect)
+        self._driver_statements = driver_statements(self.engine.dialect)
         self._write_batches = (
             WriteBatches(self.engine, self._sqlite_writer) if self._sqlite_writer else None
         )
@@ -379,7 +386,7 @@ class Database:
 
     async def _bound_reads(self, kept: AsyncpgConnection, tenant_id: str | None) -> PostgreSQLReads:
         """Statements on `kept`, its session bound to `tenant_id`."""
-        reads = PostgreSQLReads(kept, self._asyncpg_statements)
+        reads = PostgreSQLReads(kept, _asyncpg_statements())
         if not kept.bound or kept.tenant != tenant_id:
             await reads.execute_sql(_set_tenant(tenant_id, local=False))
             kept.bound, kept.tenant = True, tenant_id

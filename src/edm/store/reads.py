@@ -168,6 +168,18 @@ class DriverStatements:
         return compiled
 
 
+_DIALECTS_STATEMENTS: WeakKeyDictionary[Dialect, DriverStatements] = WeakKeyDictionary()
+
+
+def driver_statements(dialect: Dialect) -> DriverStatements:
+    """The statements compiled for `dialect`, one set per dialect (an
+    engine's) however many reads and writes use it."""
+    statements = _DIALECTS_STATEMENTS.get(dialect)
+    if statements is None:
+        statements = _DIALECTS_STATEMENTS[dialect] = DriverStatements(dialect)
+    return statements
+
+
 def as_sqlalchemy_error(
     sql: str, values: Any, exc: Exception, dialect: Dialect, *, lost: bool = False
 ) -> StatementError:

@@ -35,23 +35,20 @@ from __future__ import annotations
 
 import sqlite3
 from typing import Any, Protocol
-from weakref import WeakKeyDictionary
 
 import psycopg
 from sqlalchemy import Connection, Dialect, UpdateBase
 from sqlalchemy.util import await_
 
 from edm.store.reads import (
-    DriverStatements,
     Params,
     PostgreSQLReads,
     ReadRow,
     Statement,
     as_sqlalchemy_error,
+    driver_statements,
 )
 from edm.store.write_budget import WriteBudget, spend
-
-_STATEMENTS: WeakKeyDictionary[Dialect, DriverStatements] = WeakKeyDictionary()
 
 
 class Writes(Protocol):
@@ -85,10 +82,7 @@ class ConnectionWrites:
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.dialect = connection.dialect
-        statements = _STATEMENTS.get(self.dialect)
-        if statements is None:
-            statements = _STATEMENTS[self.dialect] = DriverStatements(self.dialect)
-        self._statements = statements
+        self._statements = driver_statements(self.dialect)
 
     def first(
         self, statement: Statement, params: Params, *, record_write: bool = False
