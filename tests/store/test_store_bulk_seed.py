@@ -11,6 +11,7 @@ from edm.cli.seed import People, TicketFaker, seed
 from edm.helpdesk.tickets import TICKETS
 from edm.store.bulk import BulkLoader
 from edm.store.database import Database
+from edm.store.migrate import upgrade
 from edm.store.schema import TABLES, counters, rank_column
 from edm.store.search import search_table_name
 
@@ -109,3 +110,22 @@ def test_seed_vacuums_the_tickets_and_their_search_copy_on_postgresql(postgresql
 
     after = vacuums()
     assert all(after[table] > before.get(table, 0) for table in tables), (before, after)
+
+
+def test_seed_merges_the_search_index_on_sqlite(tmp_path) -> None:
+    """A load of one transaction per tenant leaves FTS5 a segment per load,
+    which every search reads and whose merges later creates would pay."""
+    url = f"sqlite:///{tmp_path / 'seeded.db'}"
+    upgrade(url)
+    seed(tenant="acme", tickets=30, small_tenants=2, small_tenant_tickets=3, database_url=url)
+
+    index = search_table_name(TICKETS)
+    db = Database(url, pool_size=1)
+    with db.read() as conn:
+        segments = conn.execute(text(f"SELECT count(DISTINCT segid) FROM {index}_idx"))
+        found = conn.execute(
+            text(f"SELECT count(*) FROM {index} WHERE {index} MATCH :text"),
+            {"text": '"TKT-0030"'},
+        )
+        assert (segments.scalar_one(), found.scalar_one()) == (1, 1)
+    db.dispose()
