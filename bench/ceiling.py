@@ -56,7 +56,8 @@ TICKET: dict[str, Any] = {
 PAGE = {"data": [TICKET] * 50, "has_more": True, "next_cursor": "x" * 120}
 
 
-async def _body(receive: Any) -> bytes:
+async def read_body(receive: Any) -> bytes:
+    """The request's whole body."""
     chunks = []
     while True:
         message = await receive()
@@ -91,7 +92,7 @@ async def bare(scope: dict[str, Any], receive: Any, send: Any) -> None:
     if route == ("GET", "/ticket"):
         await _respond(send, 200, TICKET)
     elif route == ("POST", "/ticket"):
-        orjson.loads(await _body(receive))
+        orjson.loads(await read_body(receive))
         await _respond(send, 201, TICKET)
     elif route == ("GET", "/list"):
         await _respond(send, 200, PAGE)

@@ -66,9 +66,15 @@ def test_floor_answers_real_tickets_beside_the_ceilings() -> None:
     def line(start: str) -> str:
         return next(line for line in lines if line.startswith(start))
 
-    # wrk counts any answer but a 2xx as an error: every floor request found its ticket.
-    for name in ("ceiling get", "bare ceiling get", *(f"floor {kind} get" for kind in kinds)):
+    # wrk counts any answer but a 2xx as an error: every floor get found its
+    # ticket, and every floor create stored one (201).
+    ceilings = [
+        f"{which} {method}" for method in ("GET", "POST") for which in ("ceiling", "bare ceiling")
+    ]
+    floors = [f"floor {kind} {op}" for kind in kinds for op in ("get", "create")]
+    for name in (*ceilings, *floors):
         rate = line(name + " ").removeprefix(name).split()[0]
         assert "errors 0" in line(name + " ") and rate != "0", line(name + " ")
     for kind in kinds:
-        assert "/ bare ceiling" in line(f"floor {kind} / ceiling")
+        assert "/ bare ceiling GET" in line(f"floor {kind} get / ceiling GET")
+        assert "/ bare ceiling POST" in line(f"floor {kind} create / ceiling POST")
