@@ -39,6 +39,7 @@ import random
 import sqlite3
 import sys
 import tempfile
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -127,23 +128,15 @@ class _Writes:
         return str(record.record_json)
 
 
-_reads: _SQLite | _PostgreSQL | None = None
-_writes: _Writes | None = None
-
-
+@cache  # one per server process, made by its first request
 def _reader() -> _SQLite | _PostgreSQL:
-    global _reads
-    if _reads is None:
-        url = os.environ[DATABASE_ENV]
-        _reads = _PostgreSQL(url) if url.startswith("postgresql") else _SQLite(url)
-    return _reads
+    url = os.environ[DATABASE_ENV]
+    return _PostgreSQL(url) if url.startswith("postgresql") else _SQLite(url)
 
 
+@cache
 def _writer() -> _Writes:
-    global _writes
-    if _writes is None:
-        _writes = _Writes(os.environ[DATABASE_ENV])
-    return _writes
+    return _Writes(os.environ[DATABASE_ENV])
 
 
 async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
