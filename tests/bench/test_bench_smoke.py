@@ -78,3 +78,25 @@ def test_floor_answers_real_tickets_beside_the_ceilings() -> None:
     for kind in kinds:
         assert "/ bare ceiling GET" in line(f"floor {kind} get / ceiling GET")
         assert "/ bare ceiling POST" in line(f"floor {kind} create / ceiling POST")
+
+
+def test_sqlite_writes_replays_every_create_in_each_variant() -> None:
+    """The tool asserts itself that each replay inserted every ticket EDM created."""
+    command = [
+        sys.executable, "-m", "bench.sqlite_writes", "--tickets", "50", "--creates", "40",
+        "--batch", "16", "--repeat", "1",
+    ]  # fmt: skip
+    done = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+
+    report = done.stdout.decode().split("a create under SQLite's write lock", 1)[1]
+    heading, *lines = report.splitlines()
+    assert "16 creates a transaction, median of 1 x 40" in heading
+    figures = {line[:44].strip(): line[44:].split() for line in lines}
+    assert list(figures) == [
+        "EDM's write",
+        "its rows alone",
+        "without the FTS5 search trigger",
+        "without the ticket's secondary indexes",
+        "without either",
+    ]
+    assert all(float(us) > 0 and unit == "us" for us, unit, *_ in figures.values())
