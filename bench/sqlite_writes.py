@@ -139,11 +139,12 @@ def _written_since(path: Path, last_seq: int) -> Written:
         )
         events = _rows(
             connection,
-            f"SELECT * FROM {EVENTS} WHERE tenant_id = ? AND action = 'create'",
-            (TENANT,),
+            f"SELECT e.* FROM {EVENTS} e JOIN {TICKETS.name} t "
+            "ON t.tenant_id = e.tenant_id AND t.id = e.ticket_id "
+            f"WHERE e.tenant_id = ? AND e.action = 'create' AND t.{SEQ} > ? ORDER BY t.{SEQ}",
+            (TENANT, last_seq),
         )
-    by_ticket = {event["ticket_id"]: event for event in events}
-    return Written(tickets, [by_ticket[ticket["id"]] for ticket in tickets])
+    return Written(tickets, events)
 
 
 def _last_seq(path: Path) -> int:
@@ -174,7 +175,8 @@ def _strip(connection: sqlite3.Connection, variant: Variant) -> None:
 
 
 def replay(before: Path, copy: Path, written: Written, batch: int, variant: Variant) -> float:
-    """Seconds per create to insert `written` again into a copy of `before`."""
+    """Seconds per create to insert `written` again into `copy` of `before`,
+    removed afterwards."""
     _copy(before, copy)
     ticket_sql = _insert_sql(TICKETS.name, written.tickets[0])
     event_sql = _insert_sql(EVENTS, written.events[0])
@@ -197,6 +199,8 @@ def replay(before: Path, copy: Path, written: Written, batch: int, variant: Vari
             f"SELECT count(*) FROM {TICKETS.name} WHERE tenant_id = ? AND {SEQ} > ?",
             (TENANT, written.tickets[0][SEQ] - 1),
         ).fetchone()
+    for leftover in copy.parent.glob(copy.name + "*"):  # with its -wal and -shm, if any
+        leftover.unlink()
     assert inserted == len(pairs), f"replayed {inserted} of {len(pairs)} tickets"
     return spent / len(pairs)
 
@@ -219,8 +223,6 @@ def measure(tickets: int, creates: int, batch: int, repeat: int, workdir: Path) 
         written = _written_since(path, last_seq)
         for variant in VARIANTS:
             figures[variant.label].append(replay(before, copy, written, batch, variant))
-            for leftover in workdir.glob("copy.db*"):
-                leftover.unlink()
     edm.db.dispose()
     return {label: statistics.median(runs) for label, runs in figures.items()}
 
