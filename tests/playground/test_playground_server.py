@@ -140,6 +140,10 @@ def test_playground_routes_stay_out_of_the_openapi_document(dev_http: TestClient
     [
         ("http://127.0.0.1", ("203.0.113.7", 40000)),  # a remote caller
         ("http://evil.example.com", ("127.0.0.1", 40000)),  # a DNS-rebound page
+        ("http://127.evil.example", ("127.0.0.1", 40000)),  # a name that looks local
+        ("http://127.0.0.1.nip.io", ("127.0.0.1", 40000)),  # a name resolving to loopback
+        ("http://localhost.evil.example:8000", ("127.0.0.1", 40000)),
+        ("http://127.0.0.1", ("127.evil.example", 40000)),  # not an address at all
     ],
 )
 def test_dev_tokens_are_refused_to_remote_callers_and_foreign_host_names(
@@ -150,3 +154,21 @@ def test_dev_tokens_are_refused_to_remote_callers_and_foreign_host_names(
         response = remote.post(DEV_TOKEN, json=body)
     assert response.status_code == 403
     assert "token" not in response.json()
+
+
+@pytest.mark.parametrize(
+    ("base_url", "client"),
+    [
+        ("http://localhost:8000", ("127.0.0.1", 40000)),
+        ("http://127.0.0.1:8000", ("127.0.0.1", 40000)),
+        ("http://127.1.2.3", ("127.1.2.3", 40000)),
+        ("http://[::1]:8000", ("::1", 40000)),
+    ],
+)
+def test_dev_tokens_are_minted_for_literal_loopback_names(
+    dev_http: TestClient, base_url: str, client: tuple[str, int]
+) -> None:
+    with TestClient(dev_http.app, base_url=base_url, client=client) as local:
+        response = local.post(DEV_TOKEN, json={"tenant_id": "dev-local", "sub": "alice"})
+    assert response.status_code == 200, response.text
+    assert response.json()["token"]

@@ -9,6 +9,7 @@ server can already act as anyone in it.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated
 
 from fastapi import FastAPI, Request
@@ -46,15 +47,31 @@ class DevTokenRequest(BaseModel):
     roles: list[Role] | None = None
 
 
-_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+def _is_loopback(name: str) -> bool:
+    """`localhost`, or a literal loopback address (127.0.0.0/8, ::1); never a DNS name."""
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False
+
+
+def _host_name(host: str) -> str:
+    """The name in a Host header: without its port, IPv6 without its brackets."""
+    if host.startswith("["):
+        name, bracket, port = host[1:].partition("]")
+        if not bracket or (port and not (port.startswith(":") and port[1:].isdecimal())):
+            return ""
+        return name
+    name, _, port = host.partition(":")
+    return name if not port or port.isdecimal() else ""
 
 
 def _from_this_machine(request: Request) -> bool:
     """The caller and the name it used are both local (no remote or DNS-rebound use)."""
     client = request.client.host if request.client else ""
-    host = request.url.hostname or ""
-    local_client = client in _LOOPBACK_HOSTS or client.startswith("127.")
-    return local_client and (host in _LOOPBACK_HOSTS or host.startswith("127."))
+    return _is_loopback(client) and _is_loopback(_host_name(request.headers.get("host", "")))
 
 
 def install_dev_tokens(app: FastAPI, settings: Settings) -> None:
