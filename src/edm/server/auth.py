@@ -9,7 +9,10 @@ HS256-signed-with-the-public-key tokens are refused.
 from __future__ import annotations
 
 import logging
+import re
+import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -23,8 +26,15 @@ from edm.settings import Settings
 log = logging.getLogger("edm.server")
 LEEWAY_SECONDS = 30
 MAX_CLAIM_LENGTH = 255
-VERIFIED_CACHE_SIZE = 4096
 MIN_SECRET_BYTES = 32
+# RFC 6750 `credentials = "Bearer" 1*SP token`, the token in JWS compact form
+# (three base64url segments; an unsigned token's last one is empty). A few
+# spaces are tolerated, not any number: what is accepted is what is parsed.
+_BEARER = re.compile(r"bearer {1,4}([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)", re.IGNORECASE)
+VERIFIED_CACHE_BYTES = 4 * 1024 * 1024
+# An entry's containers, the principal's object and roles and the dictionary's
+# slot, on top of the strings it holds.
+ENTRY_OVERHEAD_BYTES = 512
 
 
 class ConfigurationError(RuntimeError):
@@ -89,36 +99,89 @@ def _roles(claims: dict[str, Any]) -> frozenset[Role]:
     return roles
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    principal: Principal
+    expires_at: float
+    cost: int
+
+
+def _cost(token: str, principal: Principal) -> int:
+    held = (token, principal.subject, principal.tenant_id, principal.app_id or "")
+    return sum(sys.getsizeof(text) for text in held) + ENTRY_OVERHEAD_BYTES
+
+
+class VerifiedTokens:
+    """Principals of verified tokens until they expire, in at most `max_bytes`.
+
+    Keyed by the token alone and holding only tokens whose signature was
+    checked, so neither padding a header nor sending tokens that fail adds
+    entries; when full, the oldest entries make room.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size_bytes = 0
+        self._entries: dict[str, _Verified] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, token: str) -> Principal | None:
+        hit = self._entries.get(token)
+        if hit is None:
+            return None
+        if time.time() < hit.expires_at + LEEWAY_SECONDS:
+            return hit.principal
+        self._remove(token)
+        return None
+
+    def put(self, token: str, principal: Principal, expires_at: float) -> None:
+        entry = _Verified(principal, expires_at, _cost(token, principal))
+        if entry.cost > self.max_bytes:
+            return
+        self._remove(token)
+        while self.size_bytes + entry.cost > self.max_bytes:
+            self._remove(next(iter(self._entries)))
+        self._entries[token] = entry
+        self.size_bytes += entry.cost
+
+    def _remove(self, token: str) -> None:
+        if (entry := self._entries.pop(token, None)) is not None:
+            self.size_bytes -= entry.cost
+
+
+def bearer_token(authorization: str | None) -> str:
+    """The token of an `Authorization: Bearer <token>` header, or 401."""
+    if not authorization:
+        raise Unauthorized("Missing Authorization: Bearer <token> header")
+    match = _BEARER.fullmatch(authorization)
+    if match is None:
+        raise Unauthorized("The Authorization header must be 'Bearer <token>' with a JWT")
+    return match.group(1)
+
+
 class TokenVerifier:
     def __init__(self, settings: Settings) -> None:
         self._key, self._algorithms = _verification_key(settings)
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
-        self._verified: dict[str, tuple[Principal, float]] = {}
+        self.verified = VerifiedTokens(VERIFIED_CACHE_BYTES)
 
     def principal(self, authorization: str | None) -> Principal:
         """The caller named by an `Authorization: Bearer` header, or 401.
 
-        A verified header is remembered until its token expires, so a client
-        reusing its token pays for the signature check once per process.
+        A verified token is remembered until it expires, so a client reusing
+        its token pays for the signature check once per process.
         """
-        if authorization and (hit := self._verified.get(authorization)) is not None:
-            principal, expires_at = hit
-            if time.time() < expires_at + LEEWAY_SECONDS:
-                return principal
-        principal, expires_at = self._verify(authorization)
-        if len(self._verified) >= VERIFIED_CACHE_SIZE:
-            self._verified.clear()
-        self._verified[authorization or ""] = (principal, expires_at)
+        token = bearer_token(authorization)
+        if (principal := self.verified.get(token)) is not None:
+            return principal
+        principal, expires_at = self._verify(token)
+        self.verified.put(token, principal, expires_at)
         return principal
 
-    def _verify(self, authorization: str | None) -> tuple[Principal, float]:
-        if not authorization:
-            raise Unauthorized("Missing Authorization: Bearer <token> header")
-        scheme, _, token = authorization.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise Unauthorized("The Authorization header must be 'Bearer <token>'")
+    def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             claims = jwt.decode(
                 token,
