@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///edm.db"
 DEV_SECRET_FILE = Path(".edm") / "dev-secret"
+SERVER_SECRET_FILE_NAME = "server-secret"
 
 
 class Settings(BaseSettings):
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
     dev_secret_file: Path = DEV_SECRET_FILE
+    # Keys the values the server signs and hands out (cursors); replicas share it.
+    server_secret: SecretStr | None = None
     max_body_bytes: PositiveInt = 1024 * 1024
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
@@ -44,24 +47,43 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         if self.dev_mode:
-            return read_dev_secret(self.dev_secret_file)
+            return read_secret(self.dev_secret_file)
         return None
 
+    @property
+    def server_secret_file(self) -> Path:
+        """Where the generated server secret is kept when none is configured."""
+        return self.dev_secret_file.with_name(SERVER_SECRET_FILE_NAME)
 
-def read_dev_secret(path: Path) -> str | None:
+
+def read_secret(path: Path) -> str | None:
     try:
         return path.read_text().strip() or None
     except FileNotFoundError:
         return None
 
 
-def ensure_dev_secret(path: Path) -> tuple[str, bool]:
-    """The development secret at `path`, creating it if missing; True when created."""
-    if existing := read_dev_secret(path):
+def ensure_secret(path: Path) -> tuple[str, bool]:
+    """The secret kept at `path`, creating it if missing; True when created.
+
+    Several processes may start at once: the secret is written to a file of
+    this process's own and linked into place, so whoever links first wins
+    and every other process reads that one, never a partly written file.
+    """
+    if existing := read_secret(path):
         return existing, False
     path.parent.mkdir(parents=True, exist_ok=True)
     secret = secrets.token_urlsafe(48)
+    draft = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
     # Created owner-only from the start, never briefly readable by others.
-    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+    with os.fdopen(os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
         file.write(secret + "\n")
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        if existing := read_secret(path):
+            return existing, False
+        raise FileExistsError(f"{path} exists but holds no secret") from None
+    finally:
+        draft.unlink()
     return secret, True

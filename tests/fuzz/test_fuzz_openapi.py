@@ -93,7 +93,7 @@ def _document_app() -> Any:
         Settings(
             database_url=f"sqlite:///{unused}.db",
             jwt_secret=SecretStr("document-only-" + "x" * 40),
-            dev_secret_file=unused,
+            dev_secret_file=unused / "dev-secret",
         )
     )
 

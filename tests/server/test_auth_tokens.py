@@ -327,7 +327,9 @@ ServerFactory = Callable[..., KeyedServer]
 
 
 @pytest.fixture(scope="module")
-def keyed_server(database_url: str) -> Iterator[ServerFactory]:
+def keyed_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerFactory]:
     """`keyed_server("RS256", audience=..., issuer=...)`: one app per configuration."""
     built: dict[tuple[str, str | None, str | None], KeyedServer] = {}
     with ExitStack() as stack:
@@ -344,6 +346,7 @@ def keyed_server(database_url: str) -> Iterator[ServerFactory]:
                     jwt_public_key=public_pem(private_key),
                     jwt_audience=audience,
                     jwt_issuer=issuer,
+                    dev_secret_file=tmp_path_factory.mktemp("keyed") / "dev-secret",
                 )
                 client = TestClient(create_app(settings), raise_server_exceptions=False)
                 built[config] = KeyedServer(stack.enter_context(client), algorithm, private_key)

@@ -11,8 +11,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from edm.cli.database import DatabaseURL, display_url, first_line, migrate
 from edm.cli.errors import CLIError
 from edm.server.auth import ConfigurationError, TokenVerifier
+from edm.server.signing import server_secret
 from edm.server.workers import PortInUse, claim_port, serve_app
-from edm.settings import Settings, ensure_dev_secret
+from edm.settings import Settings, ensure_secret
 from edm.store.database import build_engine
 from edm.store.migrate import is_up_to_date
 
@@ -38,6 +39,19 @@ def _check_schema(settings: Settings, force_migrate: bool) -> None:
         )
 
 
+def _ensure_server_secret(settings: Settings) -> None:
+    """Generate the server secret, if needed, before the workers start, so they share it."""
+    try:
+        _, created = server_secret(settings)
+    except ConfigurationError as exc:
+        raise CLIError(str(exc)) from None
+    if created:
+        typer.echo(
+            f"Created server secret {settings.server_secret_file}; "
+            "set EDM_SERVER_SECRET to share one between replicas"
+        )
+
+
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -55,7 +69,7 @@ def serve(
         os.environ["EDM_DATABASE_URL"] = database_url
     settings = Settings()
     if settings.dev_mode:
-        _, created = ensure_dev_secret(settings.dev_secret_file)
+        _, created = ensure_secret(settings.dev_secret_file)
         state = "created" if created else "using"
         typer.echo(
             f"Development mode: {state} token secret {settings.dev_secret_file}; "
@@ -68,6 +82,7 @@ def serve(
         raise CLIError(str(exc)) from None
     try:
         claim_port(host, port)  # checked again when serving; first, before any migration
+        _ensure_server_secret(settings)
         _check_schema(settings, migrate_first)
         typer.echo(f"Database: {display_url(settings.database_url)}")
         typer.echo(f"API: http://{host}:{port}/api/v1  Playground: http://{host}:{port}/playground")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -36,6 +35,7 @@ from edm.server.problems import (
 )
 from edm.server.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from edm.server.routes import ResourceRoutes
+from edm.server.signing import cursor_key
 from edm.settings import Settings
 from edm.store.cursor import CursorCodec
 from edm.store.database import Database
@@ -47,14 +47,6 @@ DESCRIPTION = (
     "EDM, an API-first helpdesk. Every resource, field and operation below is derived from "
     "the manifest served at /api/v1/manifest. Errors are RFC 9457 problem+json documents."
 )
-
-
-def _cursor_key(settings: Settings) -> bytes:
-    """Every replica derives the same cursor-signing key from the token key."""
-    material = settings.signing_secret or (
-        settings.jwt_public_key.get_secret_value() if settings.jwt_public_key else ""
-    )
-    return hashlib.sha256(b"edm-cursor:" + material.encode()).digest()
 
 
 async def _request_validation_handler(request: Request, exc: Exception) -> Response:
@@ -70,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         event_loop=True,
     )
     verifier = TokenVerifier(settings)
-    codec = CursorCodec(_cursor_key(settings))
+    codec = CursorCodec(cursor_key(settings))
 
     counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
 

@@ -11,6 +11,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import BigInteger, Column, Integer, String
 from starlette.datastructures import QueryParams
 
 from edm.errors import InvalidParameter
@@ -18,7 +19,7 @@ from edm.identity import Principal
 from edm.manifest import Field, FieldType, Resource
 from edm.store.cursor import CursorCodec, CursorError, CursorScope
 from edm.store.listing import AnyOf, Bound, ContainsAny, Filter, ListQuery
-from edm.store.schema import sort_column_name
+from edm.store.schema import TABLES, sort_column_name
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_PARAM_LENGTH = 1000
@@ -62,11 +63,27 @@ def parse_datetime(name: str, value: str) -> datetime:
         raise InvalidParameter(name, "must be an RFC 3339 date-time") from None
 
 
+def _fits(column: Column[Any], value: Any) -> bool:
+    """`value` is of the column's type and within its range: a bound parameter cannot fail."""
+    kind = column.type
+    if isinstance(kind, Integer):  # BigInteger included
+        half = 2 ** (63 if isinstance(kind, BigInteger) else 31)
+        return type(value) is int and -half <= value < half
+    if isinstance(kind, String):  # Text included
+        return (
+            type(value) is str
+            and "\x00" not in value
+            and (kind.length is None or len(value) <= kind.length)
+        )
+    return False
+
+
 class ListParams:
     """The list query parameters a resource accepts, derived from its manifest."""
 
     def __init__(self, res: Resource, codec: CursorCodec) -> None:
         self.res = res
+        self.table = TABLES[res.name]
         self.codec = codec
         self.filters = {f.query_name: f for f in res.filterable_fields}
         self.ranges = {
@@ -129,21 +146,26 @@ class ListParams:
         scope = CursorScope(principal.tenant_id, principal.app_id, order)
         try:
             position = self.codec.decode(value, scope)
-            if len(position) != 2 or not isinstance(position[1], str):
+            if len(position) != 2 or not _fits(self.table.c.id, position[1]):
                 raise CursorError("malformed cursor")
             return self._sort_value(order_field, position[0]), position[1]
-        except (CursorError, ValueError, KeyError, TypeError) as exc:
+        except (CursorError, ValueError, KeyError, TypeError, OverflowError) as exc:
             raise InvalidParameter("cursor", str(exc) or "malformed cursor") from None
 
     def _sort_value(self, order_field: str, stored: Any) -> Any:
-        """Datetimes travel in cursors as ISO strings, other sort keys as they are."""
-        if stored is None:
-            return None
+        """The position's sort key, of the order field's type and within its column's range.
+
+        Datetimes travel in cursors as ISO strings, other sort keys as they are.
+        """
         field = self.res.field(order_field)
+        if stored is None and field.nullable:
+            return None
         if field.type is FieldType.DATETIME:
-            return datetime.fromisoformat(stored)
-        expected = str if sort_column_name(self.res, order_field) == field.name else int
-        if type(stored) is not expected:
+            parsed = datetime.fromisoformat(stored) if isinstance(stored, str) else None
+            if parsed is None or parsed.tzinfo is None:
+                raise CursorError("malformed cursor")
+            return parsed.astimezone(UTC)
+        if not _fits(self.table.c[sort_column_name(self.res, order_field)], stored):
             raise CursorError("malformed cursor")
         return stored
 
