@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     rate_limit_requests: NonNegativeInt = 60_000  # per tenant+app and window; 0 turns it off
     rate_limit_window_seconds: PositiveInt = 60
+    auth_failures_per_minute: NonNegativeInt = 100  # per client address; 0 turns it off
     opentelemetry: bool = False  # FastAPI's native OpenTelemetry spans, metrics and logs
 
     @property

@@ -43,6 +43,10 @@ from edm.store.idempotency import IdempotencyStore
 
 API_VERSION = "1.0.0"
 TELEMETRY_OFF = TelemetryConfig(tracing=False, metrics=False, logs=False)
+# In-process counters per window: tenant+app keys come from verified tokens
+# only; client addresses are the caller's to choose, so they get fewer.
+TENANT_COUNTERS = 100_000
+ADDRESS_COUNTERS = 10_000
 DESCRIPTION = (
     "EDM, an API-first helpdesk. Every resource, field and operation below is derived from "
     "the manifest served at /api/v1/manifest. Errors are RFC 9457 problem+json documents."
@@ -64,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     verifier = TokenVerifier(settings)
     codec = CursorCodec(cursor_key(settings))
 
-    counter = RedisCounter(settings.redis_url) if settings.redis_url else MemoryCounter()
+    shared = RedisCounter(settings.redis_url) if settings.redis_url else None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -76,8 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         yield
         gc.unfreeze()
-        if isinstance(counter, RedisCounter):
-            await counter.close()
+        if shared is not None:
+            await shared.close()
         await db.aclose()
 
     # FastAPI looks for configured OpenTelemetry providers on every request,
@@ -96,7 +100,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.db = db
     app.state.verifier = verifier
     app.state.rate_limiter = RateLimiter(
-        counter, settings.rate_limit_requests, settings.rate_limit_window_seconds
+        shared or MemoryCounter(TENANT_COUNTERS),
+        settings.rate_limit_requests,
+        settings.rate_limit_window_seconds,
+        scope="tenant",
+        what="requests",
+    )
+    app.state.auth_failures = RateLimiter(
+        shared or MemoryCounter(ADDRESS_COUNTERS),
+        settings.auth_failures_per_minute,
+        60,  # the setting counts per minute
+        scope="auth-failures",
+        what="failed authentications from one address",
     )
     services = build_services(db)
     app.state.services = services

@@ -1,14 +1,17 @@
-"""Per tenant+app rate limits with RFC-draft `RateLimit-*` headers.
+"""Rate limits with RFC-draft `RateLimit-*` headers: per tenant+app, and failed authentications.
 
 A fixed window of `rate_limit_window_seconds` allows `rate_limit_requests`
-requests to each (tenant, app). With `EDM_REDIS_URL` the counters live in
-Redis, so every replica shares them; without it they live in the process.
-If Redis is unreachable the limiter lets requests through (and logs): an
-outage of the limiter must not become an outage of the API.
+requests to each (tenant, app); a minute allows `auth_failures_per_minute`
+failed authentications from each client address. With `EDM_REDIS_URL` the
+counters live in Redis, so every replica shares them; without it they live
+in the process, at most `max_keys` of them. If Redis is unreachable the
+limiter lets requests through (and logs): an outage of the limiter must not
+become an outage of the API.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -17,11 +20,16 @@ from typing import Protocol
 
 from redis import asyncio as aioredis
 from redis.exceptions import RedisError
+from starlette.requests import Request
 
 from edm.errors import TooManyRequests
 from edm.identity import Principal
 
 log = logging.getLogger("edm.server")
+# Beyond this many keys in a window, new keys share one count: whoever cycles
+# through keys (addresses) cannot grow a process's counters, only exhaust
+# that shared count sooner.
+OVERFLOW_KEY = "\x00overflow"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,17 +56,23 @@ class Counter(Protocol):
 
 
 class MemoryCounter:
-    """Counters of this process only (one replica, or tests)."""
+    """Counters of this process only (one replica, or tests), at most `max_keys` per window."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_keys: int) -> None:
+        self.max_keys = max_keys
         self._counts: dict[str, int] = {}
         self._window: int | None = None
+
+    def __len__(self) -> int:
+        return len(self._counts)
 
     async def increment(self, key: str, window_seconds: int) -> int:
         window = int(time.time()) // window_seconds
         if window != self._window:
             self._counts.clear()
             self._window = window
+        if key not in self._counts and len(self._counts) >= self.max_keys:
+            key = OVERFLOW_KEY
         self._counts[key] = self._counts.get(key, 0) + 1
         return self._counts[key]
 
@@ -82,19 +96,47 @@ class RedisCounter:
         await self._redis.aclose()
 
 
+def client_address(request: Request) -> str:
+    """The address failures are counted under: the peer's, an IPv6 peer's /64 network.
+
+    The peer is the socket's, or the one a trusted proxy forwarded (uvicorn's
+    `--forwarded-allow-ips`). One IPv6 host commonly holds a whole /64, so
+    it counts as one address.
+    """
+    host = request.client.host if request.client else ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
+
+
 class RateLimiter:
-    def __init__(self, counter: Counter, requests: int, window_seconds: int) -> None:
+    """`requests` per fixed window of `window_seconds` for each key of `scope`."""
+
+    def __init__(
+        self, counter: Counter, requests: int, window_seconds: int, *, scope: str, what: str
+    ) -> None:
         self.counter = counter
         self.requests = requests
         self.window_seconds = window_seconds
+        self.scope = scope
+        self.what = what
 
     async def check(self, principal: Principal) -> Quota | None:
         """The caller's quota after this request; TooManyRequests beyond it."""
+        return await self.count(f"{principal.tenant_id}\x1f{principal.app_id or ''}")
+
+    async def count(self, key: str) -> Quota | None:
+        """The quota of `key` after counting one more; TooManyRequests beyond it."""
         if self.requests <= 0:
             return None
-        key = f"{principal.tenant_id}\x1f{principal.app_id or ''}"
         try:
-            count = await self.counter.increment(key, self.window_seconds)
+            count = await self.counter.increment(f"{self.scope}:{key}", self.window_seconds)
         except RedisError as exc:
             log.warning("rate limiter unavailable, letting the request through: %s", exc)
             return None
@@ -103,7 +145,7 @@ class RateLimiter:
         quota = Quota(self.requests, self.requests - count, reset)
         if quota.exceeded:
             raise TooManyRequests(
-                f"Rate limit of {self.requests} requests per {self.window_seconds} s exceeded",
+                f"Rate limit of {self.requests} {self.what} per {self.window_seconds} s exceeded",
                 headers={**quota.headers(), "Retry-After": str(reset)},
             )
         return quota

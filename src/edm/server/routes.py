@@ -21,13 +21,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from edm.errors import FieldError, NotFound, ValidationFailed
+from edm.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from edm.identity import Principal
 from edm.manifest import Operation, OperationKind, Resource
 from edm.server.body import read_json_object, validate_fields
 from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
 from edm.server.query import ListParams, check_known, parse_bool
+from edm.server.ratelimit import client_address
 from edm.service import OnCommit, Record, ResourceService, etag_of
 from edm.store.cursor import CursorCodec
 from edm.store.idempotency import StoredResponse
@@ -38,11 +39,19 @@ T = TypeVar("T")
 
 
 async def authenticate(request: Request) -> Principal:
-    """The verified caller, counted against its tenant+app rate limit."""
-    principal: Principal = request.app.state.verifier.principal(
-        request.headers.get("authorization")
-    )
-    quota = await request.app.state.rate_limiter.check(principal)
+    """The verified caller, counted against its tenant+app rate limit.
+
+    Credentials that fail count against the client's address instead, and
+    beyond that limit the failure is a 429. Only failures are counted and
+    refused, so valid callers from a busy address are served as usual.
+    """
+    state = request.app.state
+    try:
+        principal: Principal = state.verifier.principal(request.headers.get("authorization"))
+    except Unauthorized:
+        await state.auth_failures.count(client_address(request))
+        raise
+    quota = await state.rate_limiter.check(principal)
     if quota is not None:
         request.state.rate_limit_headers = quota.headers()
     return principal
