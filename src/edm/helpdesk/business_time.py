@@ -468,7 +468,8 @@ class _Calendar:
         return _walk(self.hours, cut, budget - spent)
 
 
-@lru_cache(maxsize=256)
+# Small: an entry holds a policy's holidays (up to a thousand dates) twice.
+@lru_cache(maxsize=32)
 def _calendar(hours: BusinessHours) -> _Calendar:
     length = _time_us(hours.end) - _time_us(hours.start)
     holidays = sorted(d.toordinal() for d in hours.holidays if d.isoweekday() in hours.weekdays)
