@@ -96,7 +96,7 @@ def resolution_due(
     budget = timedelta(minutes=target["resolution_minutes"]) + paused
     try:
         return add_business_time(created_at, budget, business_hours(policy))
-    except OverflowError:  # hours too sparse to ever spend the budget: no reachable due date
+    except OverflowError:  # not spent within the horizon (or the calendar): no due date
         return None
 
 
