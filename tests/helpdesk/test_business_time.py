@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import struct
 import time as clock
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,7 +21,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from edm.helpdesk.business_time import (
+    HORIZON,
     BusinessHours,
+    _business_intervals,
     add_business_time,
     business_time_between,
 )
@@ -29,10 +32,12 @@ MINUTE = timedelta(minutes=1)
 HOUR = timedelta(hours=1)
 US = timedelta(microseconds=1)
 DAY_US = 86_400_000_000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 LORD_HOWE = ZoneInfo("Australia/Lord_Howe")
+UTC_ZONE = ZoneInfo("UTC")
 ALL_DAYS = frozenset(range(1, 8))
 MON_FRI = frozenset(range(1, 6))
 
@@ -296,6 +301,95 @@ def test_24x7_is_plain_elapsed_time(start: datetime, duration_us: int) -> None:
     assert due.tzinfo is UTC
     assert due == start.astimezone(UTC) + duration
     assert business_time_between(start, due, None) == duration
+
+
+# --- week skipping against a window-by-window walk -----------------------------
+#
+# Over spans of weeks to years the minute reference is too slow, so the
+# arithmetic that skips whole weeks is compared with walking every window in
+# turn (the module's own window generator, which the minute-reference
+# properties above pin down on short spans).
+
+
+def window_walk_add(start: datetime, duration: timedelta, hours: BusinessHours) -> datetime:
+    remaining = duration // US
+    for lo, hi in _business_intervals(hours, (start - EPOCH) // US):
+        if remaining <= hi - lo:
+            return EPOCH + (lo + remaining) * US
+        remaining -= hi - lo
+    raise AssertionError("unreachable")
+
+
+def window_walk_between(start: datetime, end: datetime, hours: BusinessHours) -> timedelta:
+    total, end_us = 0, (end - EPOCH) // US
+    for lo, hi in _business_intervals(hours, (start - EPOCH) // US):
+        if lo >= end_us:
+            break
+        total += min(hi, end_us) - lo
+    return total * US
+
+
+@st.composite
+def long_scenarios(draw: st.DrawFn) -> tuple[BusinessHours, datetime]:
+    """`scenarios`, plus holidays scattered over the next three years."""
+    hours, start = draw(scenarios())
+    first = start.astimezone(hours.timezone).date()
+    later = draw(st.lists(st.integers(0, 3 * 366), max_size=40))
+    holidays = hours.holidays | {first + timedelta(days=n) for n in later}
+    return replace(hours, holidays=frozenset(holidays)), start
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    case=long_scenarios(),
+    weeks=st.integers(0, 2) | st.integers(0, 150),
+    fraction=st.floats(0, 1),
+    data=st.data(),
+)
+def test_week_skipping_matches_the_window_walk(
+    case: tuple[BusinessHours, datetime], weeks: int, fraction: float, data: st.DataObject
+) -> None:
+    hours, start = case
+    # A budget of whole weeks of these hours and a part of one more: up to three years.
+    day = datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start)
+    week = day * len(hours.weekdays)
+    budget = weeks * week + (week * fraction // US) * US + US
+    due = add_business_time(start, budget, hours)
+    assert due == window_walk_add(start, budget, hours)
+    end = start + timedelta(microseconds=data.draw(microseconds_up_to(days=3 * 366)))
+    assert business_time_between(start, end, hours) == window_walk_between(start, end, hours)
+
+
+@settings(max_examples=30, deadline=None)
+@given(case=long_scenarios(), span_min=minutes_up_to(days=40), data=st.data())
+def test_week_skipping_matches_minute_reference_over_weeks(
+    case: tuple[BusinessHours, datetime], span_min: int, data: st.DataObject
+) -> None:
+    hours, start = case
+    check_against_reference(hours, start, start + span_min * MINUTE, data)
+
+
+@pytest.mark.parametrize("zone", [UTC_ZONE, LONDON, NEW_YORK, LORD_HOWE, MIDNIGHT_SHIFTS])
+def test_unreachable_budget_gives_up_at_the_horizon_quickly(zone: ZoneInfo) -> None:
+    # One minute a weekday and ten years of minutes: the old walk took seconds.
+    hours = BusinessHours(zone, MON_FRI, time(0), time(0, 1), frozenset())
+    began = clock.perf_counter()
+    with pytest.raises(OverflowError, match="horizon"):
+        add_business_time(utc(2026, 12, 7), 5_270_400 * MINUTE, hours)
+    took = clock.perf_counter() - began
+    assert took < 0.5, f"took {took:.3f}s"
+
+
+def test_due_instants_within_the_horizon_are_found() -> None:
+    # One minute every Monday in UTC, no offset changes. The horizon covers the
+    # dates before the one HORIZON after the start: that many Mondays' minutes.
+    hours = BusinessHours(UTC_ZONE, frozenset({1}), time(0), time(0, 1), frozenset())
+    monday = utc(2026, 12, 7)
+    mondays = -(-HORIZON.days // 7)
+    last = monday + (mondays - 1) * timedelta(weeks=1)
+    assert add_business_time(monday, mondays * MINUTE, hours) == last + MINUTE
+    with pytest.raises(OverflowError, match="horizon"):
+        add_business_time(monday, (mondays + 1) * MINUTE, hours)
 
 
 # --- examples -----------------------------------------------------------------

@@ -90,15 +90,14 @@ def test_if_match_accepts_a_list_of_etags(agent):
     assert agent.patch(path, json={"title": "y"}, headers=header).status_code == 200
 
 
-def test_unreachable_due_date_is_null_not_an_error(admin):
+def test_hours_that_cannot_reach_a_target_are_refused(admin):
     sparse = {"timezone": "UTC", "weekdays": [1], "start": "09:00", "end": "09:01"}
-    target = {"medium": {"first_response_minutes": 5, "resolution_minutes": 5_000_000}}
-    sla = admin.post(
+    target = {"medium": {"first_response_minutes": 5, "resolution_minutes": 500_000}}
+    response = admin.post(
         POLICIES, json={"name": "Sparse", "targets": target, "business_hours": sparse}
-    ).json()["id"]
-    response = admin.post(TICKETS, json={"title": "x", "sla_policy": sla})
-    assert response.status_code == 201
-    assert response.json()["due_at"] is None
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "targets.medium.resolution_minutes"
 
 
 def test_an_empty_jwt_secret_is_refused_at_start(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import pytest
 
 POLICIES = "/api/v1/helpdesk/sla_policies"
@@ -144,3 +146,66 @@ def test_invalid_policies_are_422_naming_the_field(admin, fields, field, code):
     errors = [(e["field"], e["code"]) for e in response.json()["errors"]]
     assert (field, code) in errors
     assert admin.get(POLICIES).json()["data"] == []
+
+
+# SPEC 4, "Bounded cost": hours that cannot spend a target within a year are refused.
+ONE_MINUTE_A_WEEKDAY = {
+    "timezone": "UTC",
+    "weekdays": [1, 2, 3, 4, 5],
+    "start": "00:00",
+    "end": "00:01",
+}
+DAYS_AHEAD = [(date(2026, 12, 23) + timedelta(days=n)).isoformat() for n in range(366)]
+
+
+def refused(response):
+    assert response.status_code == 422, response.text
+    return {(e["field"], e["code"]) for e in response.json()["errors"]}
+
+
+def test_hours_that_cannot_spend_a_target_within_a_year_are_refused(admin, clock):
+    hostile = {"medium": {"first_response_minutes": 1, "resolution_minutes": 5_270_400}}
+    response = admin.post(
+        POLICIES, json={"name": "x", "targets": hostile, "business_hours": ONE_MINUTE_A_WEEKDAY}
+    )
+    assert ("targets.medium.resolution_minutes", "less_than_equal") in refused(response)
+    # 261 weekdays in the year from 2026-12-23: 261 minutes fit, 262 do not.
+    fits = {"medium": {"first_response_minutes": 1, "resolution_minutes": 261}}
+    one_more = {"high": {"first_response_minutes": 262, "resolution_minutes": 262}}
+    body = {"name": "x", "business_hours": ONE_MINUTE_A_WEEKDAY}
+    assert refused(admin.post(POLICIES, json={**body, "targets": one_more})) == {
+        ("targets.high.first_response_minutes", "target_unreachable"),
+        ("targets.high.resolution_minutes", "target_unreachable"),
+    }
+    assert admin.post(POLICIES, json={**body, "targets": fits}).status_code == 201
+    assert len(admin.get(POLICIES).json()["data"]) == 1
+
+
+def test_a_year_of_holidays_is_refused(admin, clock):
+    every_day = {**HOURS, "weekdays": [1, 2, 3, 4, 5, 6, 7], "holidays": DAYS_AHEAD}
+    response = admin.post(
+        POLICIES, json={"name": "x", "targets": TARGETS, "business_hours": every_day}
+    )
+    assert refused(response) == {("business_hours", "targets_unreachable")}
+
+
+def test_a_24x7_target_longer_than_a_year_is_refused(admin, clock):
+    year = {"low": {"first_response_minutes": 1, "resolution_minutes": 365 * 24 * 60}}
+    assert create_policy(admin, targets=year)["targets"] == year
+    longer = {"low": {"first_response_minutes": 1, "resolution_minutes": 365 * 24 * 60 + 1}}
+    response = admin.post(POLICIES, json={"name": "x", "targets": longer})
+    assert refused(response) == {("targets.low.resolution_minutes", "less_than_equal")}
+
+
+def test_updates_that_make_a_target_unreachable_are_refused(admin, clock):
+    five_hours = {"high": {"first_response_minutes": 30, "resolution_minutes": 300}}
+    policy = create_policy(admin, business_hours=HOURS, targets=five_hours)
+    path = f"{POLICIES}/{policy['id']}"
+    sparse_hours = admin.patch(path, json={"business_hours": ONE_MINUTE_A_WEEKDAY})
+    assert refused(sparse_hours) == {("business_hours", "targets_unreachable")}
+    long_target = {"high": {"first_response_minutes": 30, "resolution_minutes": 200_000}}
+    assert refused(admin.patch(path, json={"targets": long_target})) == {
+        ("targets.high.resolution_minutes", "target_unreachable")
+    }
+    assert admin.get(path).json() == policy
+    assert admin.patch(path, json={"name": "Renamed"}).status_code == 200

@@ -135,3 +135,29 @@ def test_token_without_roles_is_an_agent(caller):
     default = caller(None, sub="someone")
     create(caller("agent"), submitted_by_id="0b9f7c62-4d39-4c1f-8f0e-2a7b1d3e9f10")
     assert len(default.get(TICKETS).json()["data"]) == 1
+
+
+def test_requesters_never_see_deleted_tickets(caller):
+    """SPEC 4: `include_deleted` is ignored for requesters; staff still see the record."""
+    alice = caller("requester", sub="alice")
+    ticket = create(alice)
+    alice.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": "still broken"})
+    admin = caller("admin")
+    assert admin.delete(f"{TICKETS}/{ticket['id']}").status_code == 200
+    deleted = {"include_deleted": "true"}
+
+    listed = alice.get(TICKETS, params=deleted)
+    assert listed.status_code == 200
+    assert ticket["id"] not in [t["id"] for t in listed.json()["data"]]
+    for key in (ticket["id"], ticket["number"]):
+        assert alice.get(f"{TICKETS}/{key}", params=deleted).status_code == 404
+        assert alice.get(f"{TICKETS}/{key}/comments", params=deleted).status_code == 404
+
+    for staff in (caller("agent"), admin):
+        assert ticket["id"] in [t["id"] for t in staff.get(TICKETS, params=deleted).json()["data"]]
+        seen = staff.get(f"{TICKETS}/{ticket['number']}", params=deleted)
+        assert seen.status_code == 200
+        assert seen.json()["deleted_by"] is not None
+        comments = staff.get(f"{TICKETS}/{ticket['id']}/comments", params=deleted)
+        assert [c["body"] for c in comments.json()["data"]] == ["still broken"]
+        assert staff.get(f"{TICKETS}/{ticket['id']}/events", params=deleted).status_code == 200

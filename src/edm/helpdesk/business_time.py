@@ -27,10 +27,14 @@ Contract:
   negative ``d`` raises ``ValueError``.
 - Arithmetic is exact to the microsecond.
 
-The work is done window by window (one local date at a time), so the cost is
-proportional to the number of calendar days spanned, not to the duration's
-resolution. Results that fall outside the range of :class:`datetime` raise
-``OverflowError``.
+Cost is bounded by construction, whatever the duration. Between holidays and
+UTC-offset changes every week holds the same business time, so runs of such
+"plain" dates are skipped arithmetically (whole weeks at once) and only the
+few dates around a holiday or an offset change, and the last week, are
+walked window by window. The offset changes of a zone are found once per
+calendar year and cached. ``add_business_time`` looks at most ``HORIZON``
+past ``start``: a due instant beyond it, like one outside the range of
+:class:`datetime`, raises ``OverflowError``.
 
 One assumption about zones: if the UTC offset is the same at two instants at
 most three days apart, it is taken to be constant in between, i.e. two offset
@@ -42,19 +46,31 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["BusinessHours", "add_business_time", "business_time_between"]
+__all__ = ["HORIZON", "BusinessHours", "add_business_time", "business_time_between"]
+
+# How far past its start `add_business_time` looks for a due instant. Every
+# policy a caller can store now spends its targets within a year; the rest of
+# the span leaves room for long pauses and for policies stored before that rule.
+HORIZON = timedelta(days=50 * 366)
 
 _US = timedelta(microseconds=1)
 _S_US = 1_000_000
 _DAY_US = 86_400 * _S_US
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_DAY_S = 86_400
+# The sweeps stop short of date.max, whose neighbours datetime cannot hold.
+_LAST_ORDINAL = date.max.toordinal() - 3
+# Offset changes are looked for at this spacing (see the zone assumption above).
+_SCAN_S = 3 * _DAY_S
 
 _HHMM = re.compile(r"([0-9]{2}):([0-9]{2})")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -166,11 +182,7 @@ def add_business_time(
     remaining = duration // _US
     if remaining == 0 or hours is None:
         return _from_us(start_us + remaining)
-    for lo, hi in _business_intervals(hours, start_us):
-        if remaining <= hi - lo:
-            return _from_us(lo + remaining)
-        remaining -= hi - lo
-    raise OverflowError("business time runs past the last representable date")
+    return _from_us(_calendar(hours).spend(start_us, remaining))
 
 
 def business_time_between(start: datetime, end: datetime, hours: BusinessHours | None) -> timedelta:
@@ -181,12 +193,7 @@ def business_time_between(start: datetime, end: datetime, hours: BusinessHours |
         return timedelta(0)
     if hours is None:
         return timedelta(microseconds=end_us - start_us)
-    total = 0
-    for lo, hi in _business_intervals(hours, start_us):
-        if lo >= end_us:
-            break
-        total += min(hi, end_us) - lo
-    return timedelta(microseconds=total)
+    return timedelta(microseconds=_calendar(hours).measure(start_us, end_us))
 
 
 # Internally instants are integer microseconds since the Unix epoch (UTC), and
@@ -296,3 +303,174 @@ def _business_intervals(hours: BusinessHours, from_us: int) -> Iterator[tuple[in
         if not pending:
             return
         yield heapq.heappop(pending)
+
+
+def _walk(hours: BusinessHours, from_us: int, remaining: int) -> int:
+    """Spend ``remaining`` window by window from ``from_us``; for short spans only."""
+    for lo, hi in _business_intervals(hours, from_us):
+        if remaining <= hi - lo:
+            return lo + remaining
+        remaining -= hi - lo
+    raise OverflowError("business time runs past the last representable date")
+
+
+# Local dates are handled as proleptic ordinals. The instants of local date X
+# lie within a day of its wall-clock window, so (with ``utc_ordinal(t)`` the
+# UTC date of ``t``) dates before ``utc_ordinal(t) - 2`` end before ``t`` and
+# dates from ``utc_ordinal(t) + 2`` on begin after it.
+
+
+def _utc_ordinal(us: int) -> int:
+    return us // _DAY_US + _EPOCH_ORDINAL
+
+
+def _midnight_us(ordinal: int) -> int:
+    """Local midnight of ``ordinal`` read as if it were UTC (a wall-clock reading)."""
+    return (ordinal - _EPOCH_ORDINAL) * _DAY_US
+
+
+@lru_cache(maxsize=4096)
+def _year_shifts(zone: ZoneInfo, year: int) -> tuple[int, ...]:
+    """The UTC seconds at which ``zone``'s offset changes during UTC ``year``."""
+    lo_s = (date(year, 1, 1).toordinal() - _EPOCH_ORDINAL) * _DAY_S
+    hi_s = (date(year, 12, 31).toordinal() + 1 - _EPOCH_ORDINAL) * _DAY_S
+    shifts: list[int] = []
+    # Sample from just before the year so that a change on its first second counts.
+    prev_s, prev_off = lo_s - 1, _offset_at(zone, lo_s - 1)
+    while prev_s < hi_s - 1:
+        cur_s = min(prev_s + _SCAN_S, hi_s - 1)
+        cur_off = _offset_at(zone, cur_s)
+        if cur_off != prev_off:
+            shifts.extend(
+                seg_us // _S_US for seg_us, _ in _offset_segments(zone, prev_s, cur_s)[1:]
+            )
+        prev_s, prev_off = cur_s, cur_off
+    return tuple(shifts)
+
+
+@dataclass(frozen=True, slots=True)
+class _Calendar:
+    """What the week-skipping arithmetic needs of one ``BusinessHours``."""
+
+    hours: BusinessHours
+    length: int  # business time of a date with no holiday or offset change nearby
+    week: int  # business time of seven such dates
+    holidays: tuple[int, ...]  # sorted ordinals of holidays on business weekdays
+
+    def _is_weekday(self, ordinal: int) -> bool:
+        return (ordinal - 1) % 7 + 1 in self.hours.weekdays  # date(1) is a Monday
+
+    def _weekdays_in(self, lo: int, hi: int) -> int:
+        """How many of the dates in ``[lo, hi)`` fall on a business weekday."""
+        weeks, extra = divmod(hi - lo, 7)
+        return weeks * len(self.hours.weekdays) + sum(
+            self._is_weekday(lo + i) for i in range(extra)
+        )
+
+    def _intervals(self, ordinal: int) -> list[tuple[int, int]]:
+        """The exact business intervals of local date ``ordinal``."""
+        if not self._is_weekday(ordinal) or date.fromordinal(ordinal) in self.hours.holidays:
+            return []
+        wall_lo = _midnight_us(ordinal) + _time_us(self.hours.start)
+        return _day_intervals(self.hours.timezone, wall_lo, wall_lo + self.length)
+
+    def _clipped(self, ordinal: int, lo_us: int | None, hi_us: int | None) -> int:
+        """Business time of date ``ordinal`` inside ``[lo_us, hi_us)`` (None: unbounded)."""
+        total = 0
+        for lo, hi in self._intervals(ordinal):
+            lo = lo if lo_us is None else max(lo, lo_us)
+            hi = hi if hi_us is None else min(hi, hi_us)
+            total += max(0, hi - lo)
+        return total
+
+    def _next_irregular(self, ordinal: int, limit: int) -> int:
+        """The first date from ``ordinal`` (at most ``limit``) that is a holiday on a
+        business weekday or has an offset change within a day of its window.
+
+        The dates before it are *plain*: each holds ``length`` on a business
+        weekday and nothing otherwise, so seven of them hold ``week``.
+        """
+        i = bisect_left(self.holidays, ordinal)
+        limit = min(limit, self.holidays[i]) if i < len(self.holidays) else limit
+        # A change at UTC second T affects the dates with T/day - 2 <= epoch day <= T/day + 1.
+        from_s = (ordinal - 1 - _EPOCH_ORDINAL) * _DAY_S
+        year = date.fromordinal(max(ordinal - 1, 1)).year
+        while year <= date.fromordinal(limit).year:
+            for shift_s in _year_shifts(self.hours.timezone, year):
+                if shift_s >= from_s:
+                    return max(ordinal, min(limit, shift_s // _DAY_S + _EPOCH_ORDINAL - 2))
+            year += 1
+        return limit
+
+    def measure(self, from_us: int, to_us: int) -> int:
+        """Business time in ``[from_us, to_us)``."""
+        first, last = _utc_ordinal(from_us) - 2, _utc_ordinal(to_us) + 2
+        if last > _LAST_ORDINAL:
+            raise OverflowError("business time runs past the last representable date")
+        inner_lo, inner_hi = first + 4, last - 4  # dates wholly inside the range
+        if inner_hi <= inner_lo:
+            return sum(self._clipped(x, from_us, to_us) for x in range(first, last))
+        total = sum(self._clipped(x, from_us, None) for x in range(first, inner_lo))
+        total += sum(self._clipped(x, None, to_us) for x in range(inner_hi, last))
+        ordinal = inner_lo
+        while ordinal < inner_hi:
+            stop = self._next_irregular(ordinal, inner_hi)
+            if stop > ordinal:
+                total += self._weekdays_in(ordinal, stop) * self.length
+                ordinal = stop
+            else:
+                total += self._clipped(ordinal, None, None)
+                ordinal += 1
+        return total
+
+    def spend(self, from_us: int, budget: int) -> int:
+        """The earliest instant with ``budget`` of business time in ``[from_us, it)``."""
+        first = _utc_ordinal(from_us) - 2
+        ordinal = first + 4  # the first date wholly after from_us
+        spent = sum(self._clipped(x, from_us, None) for x in range(first, ordinal))
+        if spent >= budget:
+            return _walk(self.hours, from_us, budget)
+        limit = min(_utc_ordinal(from_us + HORIZON // _US), _LAST_ORDINAL)
+        # Find the date on which the budget runs out, with `spent` the business
+        # time of the dates before it.
+        while True:
+            if ordinal >= limit:
+                raise OverflowError("no due instant within the horizon")
+            # Plain dates from here would spend the budget within `enough` dates.
+            enough = 7 * ((budget - spent) // self.week + 1)
+            stop = self._next_irregular(ordinal, min(limit, ordinal + enough))
+            if stop == ordinal:
+                today = self._clipped(ordinal, None, None)
+            else:
+                run = self._weekdays_in(ordinal, stop) * self.length
+                if spent + run < budget:
+                    spent, ordinal = spent + run, stop
+                    continue
+                # The budget runs out inside this run: skip its whole weeks,
+                # then at most seven plain dates remain to walk.
+                weeks = (budget - spent - 1) // self.week
+                spent, ordinal = spent + weeks * self.week, ordinal + 7 * weeks
+                today = self.length if self._is_weekday(ordinal) else 0
+            if spent + today >= budget:
+                return self._finish(from_us, budget, ordinal, spent, first + 4)
+            spent, ordinal = spent + today, ordinal + 1
+
+    def _finish(self, from_us: int, budget: int, last: int, spent: int, after: int) -> int:
+        """Walk the last few days exactly: the budget runs out on date ``last``
+        with ``spent`` used by earlier dates (all of them after ``from_us``
+        from date ``after`` on)."""
+        if last - 3 < after:
+            return _walk(self.hours, from_us, budget)
+        # Dates before last - 3 end before `cut` and dates from `last` begin after it;
+        # take back what the three dates between spend after it.
+        cut = _midnight_us(last - 2)
+        spent -= sum(self._clipped(x, cut, None) for x in range(last - 3, last))
+        return _walk(self.hours, cut, budget - spent)
+
+
+# Small: an entry holds a policy's holidays (up to a thousand dates) twice.
+@lru_cache(maxsize=32)
+def _calendar(hours: BusinessHours) -> _Calendar:
+    length = _time_us(hours.end) - _time_us(hours.start)
+    holidays = sorted(d.toordinal() for d in hours.holidays if d.isoweekday() in hours.weekdays)
+    return _Calendar(hours, length, length * len(hours.weekdays), tuple(holidays))

@@ -7,6 +7,10 @@ Rules (README, "SLA policies"):
 - `due_at` = `created_at` + the policy's resolution target for the ticket's
   priority + the pause accumulated so far, counted in the policy's business
   hours; null without a policy or without a target for the priority.
+- A policy's business hours must spend each of its targets within a year
+  of the write that stores them (`check_spendable`); `add_business_time`
+  gives up past its horizon, so a policy stored before that rule gets a
+  null `due_at` quickly rather than a long computation.
 - Time in `pending` pauses the clock: on leaving `pending` the business time
   spent there (in the hours of the policy then in force) is added to the
   ticket's accumulated pause, which is kept as a duration and so survives
@@ -15,13 +19,16 @@ Rules (README, "SLA policies"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam, select
 
 from edm.errors import FieldError, ValidationFailed
 from edm.helpdesk.business_time import BusinessHours, add_business_time, business_time_between
 from edm.manifest import resource
+from edm.manifest.shapes import SPEND_WITHIN
 from edm.store.reads import ReadRow
 from edm.store.schema import TABLES
 from edm.store.writes import Writes
@@ -89,10 +96,55 @@ def resolution_due(
     budget = timedelta(minutes=target["resolution_minutes"]) + paused
     try:
         return add_business_time(created_at, budget, business_hours(policy))
-    except OverflowError:  # hours too sparse to ever spend the budget: no reachable due date
+    except OverflowError:  # not spent within the horizon (or the calendar): no due date
         return None
 
 
 def pause_between(policy: Policy | None, start: datetime, end: datetime) -> timedelta:
     """Business time between `start` and `end` (24x7 without a policy)."""
     return business_time_between(start, end, business_hours(policy))
+
+
+def check_spendable(
+    targets: Mapping[str, Mapping[str, int]],
+    hours_json: Mapping[str, Any] | None,
+    now: datetime,
+    *,
+    blame_hours: bool,
+) -> None:
+    """422 unless the hours hold every target within `SPEND_WITHIN` of `now`.
+
+    The errors name each target too long for the hours, or `business_hours`
+    when the hours hold no time at all in that span or when `blame_hours`
+    (the write changed the hours and kept the targets).
+    """
+    hours = None if hours_json is None else BusinessHours.from_json(hours_json)
+    held = business_time_between(now, now + SPEND_WITHIN, hours)
+    too_long = [
+        (f"targets.{priority}.{name}", minutes)
+        for priority, target in targets.items()
+        for name, minutes in target.items()
+        if timedelta(minutes=minutes) > held
+    ]
+    if not too_long:
+        return
+    held_minutes = held // timedelta(minutes=1)
+    span = f"the {SPEND_WITHIN.days} days from now"
+    if held_minutes == 0 or blame_hours:
+        longest = max(minutes for _, minutes in too_long)
+        message = (
+            f"These hours hold {held_minutes} business minutes in {span}, "
+            f"fewer than a target of {longest}"
+        )
+        raise ValidationFailed([FieldError("business_hours", "targets_unreachable", message)])
+    raise ValidationFailed(
+        [
+            FieldError(
+                field,
+                "target_unreachable",
+                f"{minutes} business minutes do not fit in {span}: the business hours "
+                f"hold {held_minutes}",
+            )
+            for field, minutes in too_long
+        ]
+    )

@@ -1,8 +1,10 @@
-"""SLA policy rules: at most one live default policy per tenant.
+"""SLA policy rules: at most one live default policy per tenant, and hours
+that can spend every target.
 
 Making a policy the default clears the flag on the tenant's other policies
 in the same transaction; a partial unique index backs the rule, so two
-concurrent "make default" writes cannot both win.
+concurrent "make default" writes cannot both win. A write whose business
+hours cannot spend its targets within a year is refused (`check_spendable`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+from edm.helpdesk.sla import check_spendable
 from edm.identity import Principal
 from edm.manifest import resource
 from edm.service import Changes, Record, ResourceService
@@ -50,6 +53,9 @@ class SlaPolicyService(ResourceService):
     def _prepare_create(
         self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
+        check_spendable(
+            values["targets"], values.get("business_hours"), values["created_at"], blame_hours=False
+        )
         if values["is_default"]:
             clear_other_defaults(writes, principal, values["id"], values["created_at"])
         return values
@@ -62,6 +68,13 @@ class SlaPolicyService(ResourceService):
         now: datetime,
         changes: Changes,
     ) -> Changes:
+        if "targets" in changes or "business_hours" in changes:
+            check_spendable(
+                changes.get("targets", current.targets),
+                changes.get("business_hours", current.business_hours),
+                now,
+                blame_hours="targets" not in changes,
+            )
         if changes.get("is_default") and not current.is_default:
             clear_other_defaults(writes, principal, current.id, now)
         return changes

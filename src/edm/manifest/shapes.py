@@ -8,7 +8,7 @@ OpenAPI. The arithmetic on business hours lives in
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -26,7 +26,10 @@ from pydantic_core import PydanticCustomError
 from edm.manifest.enums import TICKET_PRIORITIES
 
 _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
-PositiveMinutes = Annotated[StrictInt, Field(gt=0, le=10 * 366 * 24 * 60)]
+# A policy's hours must spend each of its targets within this span of the
+# write (SPEC 4, "Bounded cost"); 24x7 spends it all, so no target is longer.
+SPEND_WITHIN = timedelta(days=365)
+PositiveMinutes = Annotated[StrictInt, Field(gt=0, le=SPEND_WITHIN // timedelta(minutes=1))]
 
 
 def _known_zone(name: str) -> str:

@@ -73,7 +73,7 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
         ),
         _query_parameter(
             "include_deleted",
-            "Include soft-deleted records.",
+            "Include soft-deleted records (agents and admins; ignored for requesters).",
             {"type": "boolean", "default": False},
         ),
     ]
@@ -185,7 +185,7 @@ def operation_object(
         parameters.append(
             _query_parameter(
                 "include_deleted",
-                "Also find a soft-deleted record.",
+                "Also find a soft-deleted record (agents and admins; ignored for requesters).",
                 {"type": "boolean", "default": False},
             )
         )

@@ -3,7 +3,8 @@
 Every query of a record table goes through `scope_clause`, run with the
 caller's `scope_parameters`: tenant, then integration app, then (for
 requesters) ownership, then soft deletion. A row outside that scope does
-not exist for the caller.
+not exist for the caller. Requesters never see deleted rows: for them
+`include_deleted` is ignored (SPEC 4, "Deleted records").
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ class ScopeShape:
 
     @classmethod
     def of(cls, principal: Principal, *, include_deleted: bool = False) -> ScopeShape:
-        return cls(principal.app_id is not None, principal.is_requester_only, include_deleted)
+        requester_only = principal.is_requester_only
+        return cls(
+            principal.app_id is not None, requester_only, include_deleted and not requester_only
+        )
 
 
 def _caller(name: str) -> BindParameter[Any]:
