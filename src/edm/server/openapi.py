@@ -74,7 +74,7 @@ def _filter_values(value: str, longest: int | None = None) -> dict[str, Any]:
     them. Values at most `longest` long may never reach the length bound: it is left out."""
     one = f"({value}|null)"
     pattern = f"^{one}(,{one}){{0,{MAX_FILTER_VALUES - 1}}}$"
-    reach = None if longest is None else MAX_FILTER_VALUES * (max(longest, 4) + 1) - 1
+    reach = None if longest is None else MAX_FILTER_VALUES * (max(longest, len("null")) + 1) - 1
     return _query_text(None if reach and reach <= MAX_PARAM_LENGTH else MAX_PARAM_LENGTH, pattern)
 
 
