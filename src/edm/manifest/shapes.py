@@ -9,12 +9,14 @@ OpenAPI. The arithmetic on business hours lives in
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal, Self
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from typing import Annotated, Any, Literal, Self
+from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     RootModel,
@@ -29,17 +31,41 @@ _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 # A policy's hours must spend each of its targets within this span of the
 # write (SPEC 4, "Bounded cost"); 24x7 spends it all, so no target is longer.
 SPEND_WITHIN = timedelta(days=365)
-PositiveMinutes = Annotated[StrictInt, Field(gt=0, le=SPEND_WITHIN // timedelta(minutes=1))]
+
+
+def _whole(value: Any) -> Any:
+    """JSON Schema's `integer` includes `130.0`, the integer 130; other floats stay refused."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
+# Bounds go on the integer, inside the conversion, so that the schema states them.
+PositiveMinutes = Annotated[
+    StrictInt,
+    Field(gt=0, le=SPEND_WITHIN // timedelta(minutes=1)),
+    BeforeValidator(_whole),
+]
+
+
+@cache
+def iana_zones() -> frozenset[str]:
+    """The IANA time zones this host knows: the accepted names."""
+    return frozenset(available_timezones())
 
 
 def _known_zone(name: str) -> str:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    if name not in iana_zones():
         raise PydanticCustomError(
             "unknown_timezone", "'{name}' is not an IANA time zone", {"name": name}
-        ) from None
+        )
     return name
+
+
+def _zone_pattern(schema: dict[str, Any]) -> None:
+    """The accepted names as one alternation: exact, like an `enum`, which code generators
+    turn into classes whose member names collide (`Etc/GMT+1` and `Etc/GMT-1`)."""
+    names = "|".join(name.replace("+", "\\+") for name in sorted(iana_zones()))
+    schema.update(minLength=1, pattern=f"^({names})$")
 
 
 def _distinct(values: list[int]) -> list[int]:
@@ -66,10 +92,19 @@ class BusinessHoursShape(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    timezone: Annotated[str, AfterValidator(_known_zone)]
+    timezone: Annotated[
+        str,
+        AfterValidator(_known_zone),
+        Field(description="IANA time zone, e.g. Europe/London", json_schema_extra=_zone_pattern),
+    ]
     weekdays: Annotated[
-        list[Annotated[StrictInt, Field(ge=1, le=7)]],
-        Field(min_length=1, max_length=7, description="ISO weekdays, 1 = Monday"),
+        list[Annotated[StrictInt, Field(ge=1, le=7), BeforeValidator(_whole)]],
+        Field(
+            min_length=1,
+            max_length=7,
+            description="ISO weekdays, 1 = Monday",
+            json_schema_extra={"uniqueItems": True},
+        ),
         AfterValidator(_distinct),
     ]
     start: Annotated[str, Field(pattern=_CLOCK, description="Opening time, HH:MM")]

@@ -10,6 +10,7 @@ client's retry can run again. The same key with a different request is a
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Awaitable, Callable
 from functools import partial
 
@@ -25,6 +26,10 @@ from edm.timestamps import utcnow
 
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
+# Visible ASCII: what any HTTP stack carries unchanged (surrounding spaces are stripped in
+# transit, other bytes are decoded differently by different clients).
+KEY_PATTERN = f"^[!-~]{{1,{MAX_KEY_LENGTH}}}$"
+_KEY = re.compile(KEY_PATTERN)
 _REPLAYED_HEADERS = ("content-type", "location", "etag")
 
 
@@ -32,9 +37,9 @@ def _key(request: Request) -> str | None:
     key = request.headers.get(HEADER)
     if key is None:
         return None
-    if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
+    if not _KEY.fullmatch(key):
         raise BadRequest(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters",
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} visible ASCII characters",
             errors=[FieldError("Idempotency-Key", "invalid", "bad idempotency key")],
             code="invalid_idempotency_key",
         )

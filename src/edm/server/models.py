@@ -3,12 +3,12 @@
 For each resource: `<Title>Create` (writable fields, required ones without
 default), `<Title>Update` (writable fields, all optional; `null` only where
 the field is nullable) and `<Title>` (every field, for responses and
-OpenAPI). Unknown fields are rejected; strings are checked for NUL bytes.
+OpenAPI). Unknown fields are rejected; text is checked against the
+patterns of `edm.manifest.patterns`, which the document states.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -19,26 +19,8 @@ from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 
 from edm.manifest import Field, FieldType, Resource
-
-REFERENCE_PATTERN = (
-    r"^(?:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
-    r"|[a-z][a-z0-9]{1,15}_[0-9A-HJKMNP-TV-Z]{26})$"
-)
-_REFERENCE = re.compile(REFERENCE_PATTERN)
-
-
-def _no_nul(value: str) -> str:
-    if "\x00" in value:
-        raise PydanticCustomError("nul_byte", "must not contain NUL bytes")
-    return value
-
-
-def _reference(value: str) -> str:
-    if not _REFERENCE.fullmatch(value):
-        raise PydanticCustomError(
-            "invalid_reference", "must be a UUID or an EDM id such as tkt_01JD…"
-        )
-    return value
+from edm.manifest.patterns import NOT_BLANK, NUL_FREE, REFERENCE, TextRule, trimmed
+from edm.manifest.shapes import WholeNumber
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -47,14 +29,19 @@ def _distinct(values: list[str]) -> list[str]:
     return values
 
 
-def _text(field: Field, *, strip: bool) -> Any:
+def _text(rule: TextRule, min_length: int | None, max_length: int | None) -> Any:
+    """A string within the lengths that matches `rule`, which the schema states as `pattern`."""
     return Annotated[
         str,
-        StringConstraints(
-            strip_whitespace=strip, min_length=field.min_length, max_length=field.max_length
-        ),
-        AfterValidator(_no_nul),
+        StringConstraints(min_length=min_length, max_length=max_length),
+        AfterValidator(rule.check),
+        PydanticField(json_schema_extra={"pattern": rule.pattern}),
     ]
+
+
+def _trimmed_text(field: Field) -> Any:
+    """Measured as sent, then stored without surrounding whitespace (SPEC: titles are trimmed)."""
+    return Annotated[_text(NOT_BLANK, field.min_length, field.max_length), AfterValidator(trimmed)]
 
 
 def python_type(field: Field, *, write: bool = True) -> Any:
@@ -67,34 +54,25 @@ def python_type(field: Field, *, write: bool = True) -> Any:
         case FieldType.ID:
             return str
         case FieldType.STRING:
-            return _text(field, strip=True)
+            return _trimmed_text(field)
         case FieldType.TEXT:
-            return _text(field, strip=False)
+            return _text(NUL_FREE, field.min_length, field.max_length)
         case FieldType.ENUM:
             return Literal[tuple(field.enum or ())]
         case FieldType.BOOLEAN:
             return bool
         case FieldType.INTEGER:
-            return int
+            return WholeNumber
         case FieldType.DATETIME:
             return datetime
         case FieldType.REFERENCE if not write:
             return str
         case FieldType.REFERENCE:
-            return Annotated[
-                str,
-                AfterValidator(_no_nul),
-                AfterValidator(_reference),
-                PydanticField(json_schema_extra={"pattern": REFERENCE_PATTERN}),
-            ]
+            return _text(REFERENCE, None, None)
         case FieldType.TAGS:
-            item = Annotated[
-                str,
-                StringConstraints(min_length=1, max_length=field.item_max_length),
-                AfterValidator(_no_nul),
-            ]
+            item = _text(NUL_FREE, 1, field.item_max_length)
             return Annotated[
-                list[item],
+                list[item],  # type: ignore[valid-type]
                 PydanticField(max_length=field.max_items, json_schema_extra={"uniqueItems": True}),
                 AfterValidator(_distinct),
             ]

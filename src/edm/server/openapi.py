@@ -9,10 +9,18 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from edm.manifest import RESOURCES, FieldType, Operation, OperationKind, Resource
+from edm.manifest import RESOURCES, Field, FieldType, Operation, OperationKind, Resource
+from edm.manifest.patterns import NUL_FREE
+from edm.server import idempotency
 from edm.server.models import ResourceModels, models_for
 from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
-from edm.server.query import DEFAULT_LIMIT, MAX_LIMIT, ListParams
+from edm.server.query import (
+    DEFAULT_LIMIT,
+    MAX_FILTER_VALUES,
+    MAX_LIMIT,
+    MAX_PARAM_LENGTH,
+    ListParams,
+)
 
 _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.LIST: (400, 401, 403, 429, 503),
@@ -51,6 +59,40 @@ def _query_parameter(name: str, description: str, schema: dict[str, Any]) -> dic
     }
 
 
+def _query_text(
+    max_length: int | None = MAX_PARAM_LENGTH, pattern: str = NUL_FREE.pattern
+) -> dict[str, Any]:
+    """A query value as `check_known` takes it: NUL-free and at most `max_length` long."""
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern}
+    if max_length is not None:
+        schema["maxLength"] = max_length
+    return schema
+
+
+def _filter_values(value: str, longest: int | None = None) -> dict[str, Any]:
+    """Comma-separated values, each matching `value` or `null`, as `ListParams._filter` takes
+    them. Values at most `longest` long may never reach the length bound: it is left out."""
+    one = f"({value}|null)"
+    pattern = f"^{one}(,{one}){{0,{MAX_FILTER_VALUES - 1}}}$"
+    reach = None if longest is None else MAX_FILTER_VALUES * (max(longest, len("null")) + 1) - 1
+    return _query_text(None if reach and reach <= MAX_PARAM_LENGTH else MAX_PARAM_LENGTH, pattern)
+
+
+def _filter_schema(res: Resource, field: Field) -> dict[str, Any]:
+    """What `ListParams._filter_value` accepts for `field`, as a schema."""
+    if field.type is FieldType.TAGS:
+        return {"type": "array", "items": _query_text()}
+    if res.number and field.name == res.number.field:
+        number = res.number
+        prefix = "".join(f"[{c.upper()}{c.lower()}]" for c in number.prefix)
+        digits = f"[0-9]{{{number.min_digits},{number.MAX_DIGITS}}}"
+        return _filter_values(f"{prefix}-{digits}", len(number.prefix) + 1 + number.MAX_DIGITS)
+    choices = ("true", "false") if field.type is FieldType.BOOLEAN else field.enum
+    if choices:
+        return _filter_values("|".join(choices), max(map(len, choices)))
+    return _filter_values("[^,\\u0000]*")
+
+
 def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
     sortable = [f.name for f in res.sortable_fields]
     parameters = [
@@ -60,7 +102,7 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
             {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT},
         ),
         _query_parameter(
-            "cursor", "Opaque cursor from a previous page's next_cursor.", {"type": "string"}
+            "cursor", "Opaque cursor from a previous page's next_cursor.", _query_text()
         ),
         _query_parameter(
             "order",
@@ -81,21 +123,22 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
         searched = ", ".join(f.name for f in res.searchable_fields)
         parameters.append(
             _query_parameter(
-                "q", f"Case-insensitive substring search over {searched}.", {"type": "string"}
+                "q", f"Case-insensitive substring search over {searched}.", _query_text()
             )
         )
     for name, field in params.filters.items():
-        schema: dict[str, Any] = {"type": "string"}
-        if field.type is FieldType.TAGS:
-            schema = {"type": "array", "items": {"type": "string"}}
         parameters.append(
             _query_parameter(
                 name,
                 f"Filter on {field.name}; comma-separated values mean any of; 'null' matches "
                 "a missing value."
                 + (" Repeat to require every tag." if field.type is FieldType.TAGS else ""),
-                schema,
+                _filter_schema(res, field),
             )
+        )
+    for computed in res.computed_filters:
+        parameters.append(
+            _query_parameter(computed.name, computed.description, {"type": "boolean"})
         )
     for name, (field, bound) in params.ranges.items():
         parameters.append(
@@ -119,7 +162,12 @@ def _header_parameters(op: Operation) -> list[dict[str, Any]]:
                 "required": False,
                 "description": "Run this POST once: a replay with the same key and body "
                 "answers the first response (kept 24 h).",
-                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                "schema": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": idempotency.MAX_KEY_LENGTH,
+                    "pattern": idempotency.KEY_PATTERN,
+                },
             }
         )
     if op.kind in (OperationKind.UPDATE, OperationKind.DELETE, OperationKind.ACTION):

@@ -23,6 +23,7 @@ from edm.store.schema import TABLES, sort_column_name
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_PARAM_LENGTH = 1000
+MAX_FILTER_VALUES = 50  # comma-separated values of one filter
 _LIST_PARAMS = ("limit", "cursor", "order", "q", "include_deleted")
 _DECIMAL = re.compile(r"[0-9]{1,4}")
 
@@ -184,6 +185,10 @@ class ListParams:
         if len(occurrences) > 1:
             raise InvalidParameter(name, "given more than once; use comma-separated values")
         values = occurrences[0].split(",")
+        if len(values) > MAX_FILTER_VALUES:
+            raise InvalidParameter(
+                name, f"takes at most {MAX_FILTER_VALUES} comma-separated values"
+            )
         include_null = "null" in values
         wanted = tuple(self._filter_value(name, field, v) for v in values if v != "null")
         return [AnyOf(field.name, wanted, include_null)]
