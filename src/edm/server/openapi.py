@@ -12,7 +12,13 @@ from pydantic import BaseModel
 from edm.manifest import RESOURCES, FieldType, Operation, OperationKind, Resource
 from edm.server.models import ResourceModels, models_for
 from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
-from edm.server.query import DEFAULT_LIMIT, MAX_LIMIT, ListParams
+from edm.server.query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_REPEATS,
+    MAX_SEARCH_LENGTH,
+    ListParams,
+)
 
 _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.LIST: (400, 401, 403, 429, 503),
@@ -81,13 +87,15 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
         searched = ", ".join(f.name for f in res.searchable_fields)
         parameters.append(
             _query_parameter(
-                "q", f"Case-insensitive substring search over {searched}.", {"type": "string"}
+                "q",
+                f"Case-insensitive substring search over {searched}.",
+                {"type": "string", "maxLength": MAX_SEARCH_LENGTH},
             )
         )
     for name, field in params.filters.items():
         schema: dict[str, Any] = {"type": "string"}
         if field.type is FieldType.TAGS:
-            schema = {"type": "array", "items": {"type": "string"}}
+            schema = {"type": "array", "items": {"type": "string"}, "maxItems": MAX_REPEATS}
         parameters.append(
             _query_parameter(
                 name,
