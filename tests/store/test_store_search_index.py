@@ -269,13 +269,31 @@ def test_a_trigram_in_few_records_is_rare_however_large_its_share(search_db: Dat
     assert _search_plan(search_db, "printer").common_share == 0.0
 
 
-def test_a_text_of_common_trigrams_only_is_asked_for_as_a_whole(search_db: Database) -> None:
+def test_a_text_of_common_trigrams_only_is_asked_for_by_bounded_pieces(
+    search_db: Database,
+) -> None:
     text = "on host srv-"
-    whole = ["on host srv-"] if search_db.is_sqlite else [f"%{text}%"] * RareTrigrams.PICK
+    pieces = _pieces(search_db, text)
 
-    assert _pieces(search_db, text) == whole
+    if search_db.is_sqlite:  # its trigrams, each alone: never a phrase
+        assert len(pieces) == RareTrigrams.PICK, pieces
+        assert all(len(piece) == 3 and piece in text for piece in pieces), pieces
+    else:
+        assert pieces == [f"%{text}%"] * RareTrigrams.PICK
     assert _search_plan(search_db, text).common_share > 0.9  # its trigrams are in every ticket
     assert _search_plan(search_db, host_name(42)).common_share == 0.0
+
+
+@pytest.mark.parametrize("text", ["é" * 200, "a" * 199 + "c", "on host srv-" * 16])
+def test_a_long_text_asks_the_index_for_a_bounded_part_of_it(search_db: Database, text) -> None:
+    """However long the text, and however few its distinct trigrams, the
+    index is given at most PICK trigrams (SQLite) or pieces of at most
+    PIECE_CHARACTERS characters (PostgreSQL): never the whole text."""
+    pieces = [p.strip("%") for p in _pieces(search_db, text)]
+
+    longest = 3 if search_db.is_sqlite else RareTrigrams.PIECE_CHARACTERS
+    assert 0 < len(set(pieces)) <= RareTrigrams.PICK, pieces
+    assert all(len(piece) <= longest and piece in text for piece in pieces), pieces
 
 
 class _Recorded:

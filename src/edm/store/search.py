@@ -1,28 +1,34 @@
 """Text search (`q`) served by a trigram index on each database.
 
 `q` is a case-insensitive substring match over the resource's searchable
-fields, LIKE metacharacters literal; the ILIKE test on the record table
-defines the result, the index only finds the candidate rows:
+fields, LIKE metacharacters literal (`q ILIKE '%text%'`, as `contains_text`
+tests it); the index only finds the candidate rows. The exact test is a
+substring search of the lowered field (`instr` / `strpos`, which fold
+case as LIKE does on each database): unlike LIKE's backtracking matcher
+it compares with `memcmp` or a skip table, and takes no pattern.
 
 - SQLite: an FTS5 table `<resource>_search` with the trigram tokenizer,
   external content = the record table, kept in sync by triggers in the
-  writing transaction. A trigram phrase match is a superset of the ILIKE
-  match (FTS5 folds Unicode case, SQLite's LIKE only ASCII), so
-  `rowid IN (phrase matches) AND ILIKE` equals the ILIKE alone. FTS5 reads
-  the whole list of rows of every trigram it is given, and a trigram such
-  as `srv` of `srv-qzkfa` may be in every row, so `RareTrigrams` gives it
-  only the rarest few of the text's trigrams (each three characters of
-  the text, so still a superset).
+  writing transaction. A trigram match is a superset of the exact match
+  (FTS5 folds Unicode case, SQLite's LIKE only ASCII), so
+  `rowid IN (trigram matches) AND exact` equals the exact test alone.
+  FTS5 reads the whole list of rows of every trigram it is given, and a
+  trigram such as `srv` of `srv-qzkfa` may be in every row, so
+  `RareTrigrams` gives it only the rarest few of the text's trigrams
+  (each three characters of the text, so still a superset), each alone:
+  never a phrase, whose match walks the positions of every trigram of
+  the phrase in every candidate row.
 - PostgreSQL: a table `<resource>_search` holding a copy of the searchable
   columns, kept by a trigger in the writing transaction, with one
-  `pg_trgm` GIN index per column; the records whose copy holds the
-  text's rarest trigrams (`RareTrigrams`) are the candidates, found by a
-  semi-join. Not on the record table itself: under row-level security
+  `pg_trgm` GIN index per column; the records whose copy holds a few
+  short pieces of the text (`RareTrigrams`) are the candidates, found by
+  a semi-join. Not on the record table itself: under row-level security
   PostgreSQL refuses to use an index for a non-leakproof operator such
   as ILIKE, and would read every row of the tenant.
 
 Trigrams need at least three characters: shorter queries use the plain
-ILIKE on the record table, which reads the tenant's rows in list order.
+exact test on the record table, which reads the tenant's rows in list
+order.
 """
 
 from __future__ import annotations
@@ -57,7 +63,7 @@ from edm.manifest import Resource
 from edm.store.reads import Reads
 
 MIN_INDEXED_LENGTH = 3  # the trigram tokenizer and pg_trgm cannot use shorter patterns
-_PATTERN = "q_pattern"
+_TEXT = "q_text"
 _PHRASE = "q_phrase"
 _PIECES = ("q_piece_0", "q_piece_1", "q_piece_2")  # PostgreSQL: RareTrigrams.PICK pieces
 
@@ -159,19 +165,70 @@ def _compile_postgresql(element: TextSearch, compiler: Any, **kw: Any) -> str:
     return _narrowed(None, clause, compiler, **kw)
 
 
+class _HoldsText(ColumnElement[bool]):
+    """`column` contains the text `:q_text`, any case (as ILIKE folds it)."""
+
+    __visit_name__ = "edm_holds_text"
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True
+    _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012
+        ("column", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column: ColumnElement[Any]) -> None:
+        self.column = column
+
+
+def _lowered(element: _HoldsText, compiler: Any, **kw: Any) -> tuple[str, str]:
+    column = compiler.process(element.column, **kw)
+    text = compiler.process(bindparam(_TEXT, type_=String()), **kw)
+    return f"lower({column})", f"lower({text})"
+
+
+@compiles(_HoldsText)
+def _compile_holds_text(element: _HoldsText, compiler: Any, **kw: Any) -> str:
+    return "(instr({}, {}) > 0)".format(*_lowered(element, compiler, **kw))
+
+
+@compiles(_HoldsText, "postgresql")
+def _compile_holds_text_postgresql(element: _HoldsText, compiler: Any, **kw: Any) -> str:
+    return "(strpos({}, {}) > 0)".format(*_lowered(element, compiler, **kw))
+
+
 def escape_like(text: str) -> str:
     """Make LIKE metacharacters literal (escape character: backslash)."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _bounded_pieces(text: str) -> list[str]:
+    """At most `RareTrigrams.PICK` pieces of `text`, each at most
+    `RareTrigrams.PIECE_CHARACTERS` long: its start, middle and end. Any
+    piece of the text is in every record that holds the text; a short one
+    costs the index's recheck a bounded time per record."""
+    size = RareTrigrams.PIECE_CHARACTERS
+    if len(text) <= size:
+        return [text]
+    middle = (len(text) - size) // 2
+    return [text[:size], text[middle : middle + size], text[-size:]]
+
+
 def search_parameters(text: str) -> dict[str, str]:
     """The values of `indexed_search`'s parameters for the text `text`.
 
-    The index is asked for the whole text; `RareTrigrams` gives the values
-    that ask it for the text's rarest trigrams only.
+    The index is asked for pieces of the text (`_bounded_pieces`; FTS5 for
+    its first trigrams); `RareTrigrams` gives values that ask it for the
+    text's rarest trigrams.
     """
-    pattern = f"%{escape_like(text)}%"
-    return {_PATTERN: pattern, _PHRASE: fts_phrase(text)} | dict.fromkeys(_PIECES, pattern)
+    pieces = _bounded_pieces(text)
+    repeated = itertools.islice(itertools.cycle(pieces), len(_PIECES))
+    trigrams = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
+    phrase = " AND ".join(map(fts_phrase, trigrams[: RareTrigrams.PICK] or [text]))
+    return {
+        _TEXT: text,
+        _PHRASE: phrase,
+        **dict(zip(_PIECES, (f"%{escape_like(p)}%" for p in repeated), strict=True)),
+    }
 
 
 def _fts_matches(res: Resource) -> Select[Any]:
@@ -220,32 +277,36 @@ class RareTrigrams:
 
     Any three characters of the text are in every record that contains the
     text, so asking the index for a few of them finds a superset of the
-    exact matches, which the ILIKE narrows; which few only changes the
-    cost. Both indexes read the whole list of records of every trigram they
-    are given, and a trigram such as `srv` of `srv-qzkfa` may be in every
-    record, so the rarest `PICK` are asked for; the whole text when none is
-    rare, and the plan then says how common the text may be
-    (`SearchPlan.common_share`):
+    exact matches, which the exact test narrows; which few only changes
+    the cost. Both indexes read the whole list of records of every trigram
+    they are given, and a trigram such as `srv` of `srv-qzkfa` may be in
+    every record, so the rarest `PICK` are asked for. When none is rare,
+    the plan says how common the text may be (`SearchPlan.common_share`).
+    What the index is given is bounded whatever the text: at most `PICK`
+    trigrams (SQLite) or pieces of at most `PIECE_CHARACTERS` characters
+    (PostgreSQL, whose index rechecks each piece on every candidate).
 
     - SQLite: how many records hold a trigram is counted up to
       `COUNT_CAP` (reading a capped part of its FTS5 list), and one in
-      fewer is rare; a text of three trigrams or fewer is searched as a
-      whole phrase. Pieces are cut from the text as typed, so FTS5 folds
-      their case exactly as it folded the records'.
+      fewer is rare; the rarest `PICK` are asked for, each alone, rare or
+      not. Pieces are cut from the text as typed, so FTS5 folds their
+      case exactly as it folded the records'.
     - PostgreSQL: counting would read the whole list, so the frequencies
       of the common trigrams come from ANALYZE's statistics on the search
       table (migration 0004), and one in less than `COMMON` of the
       records, or in fewer than `COUNT_CAP` (a small table's), or not
       listed, is rare; the planner then reads the index for those alone,
-      as it cannot tell from its estimates. Only ASCII
-      letters and digits are cut into pieces: pg_trgm makes trigrams of
-      words only, so each such piece is exactly one trigram of the index.
+      as it cannot tell from its estimates. Only ASCII letters and digits
+      are cut into trigram pieces: pg_trgm makes trigrams of words only,
+      so each such piece is exactly one trigram of the index. When none
+      is rare, the index is given the start, middle and end of the text.
 
     What was learned is kept per process for `KEEP_S` seconds, as rarity
     changes slowly.
     """
 
     PICK = 3
+    PIECE_CHARACTERS = 12  # PostgreSQL: the longest piece of the text the index rechecks
     COUNT_CAP = 1000  # a trigram in fewer records is rare: its list is short to read
     COMMON = 0.01  # PostgreSQL: a trigram in this share of the records or more is common
     KEEP_S = 300.0
@@ -265,8 +326,8 @@ class RareTrigrams:
         self._kept = _Kept(self.KEEP_S, self.KEEP_TERMS)
 
     async def plan(self, reads: Reads, text: str) -> SearchPlan:
-        """How to ask the index about `text`: for its rarest trigrams only,
-        or for the whole text when it is short or every trigram is common."""
+        """How to ask the index about `text`: for its rarest trigrams, or
+        for bounded pieces of it when every trigram is common."""
         self._kept.expire()
         match reads.dialect.name:
             case "sqlite":
@@ -277,19 +338,16 @@ class RareTrigrams:
                 return SearchPlan(search_parameters(text))
 
     async def _fts_plan(self, reads: Reads, text: str) -> SearchPlan:
-        whole = {_PHRASE: fts_phrase(text)}
         pieces = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
         counts = self._kept.values
         for piece in pieces:
             if piece not in counts:
                 row = await reads.first(self._count, {_PHRASE: fts_phrase(piece)})
                 counts[piece] = row[0] if row is not None else 0
-        rare = [p for p in sorted(pieces, key=counts.__getitem__) if counts[p] < self.COUNT_CAP]
-        if not rare:  # every trigram is common: the whole phrase is the most selective
-            return SearchPlan(whole, common_share=1.0 if pieces else 0.0)
-        if len(pieces) <= self.PICK:
-            return SearchPlan(whole)
-        return SearchPlan({_PHRASE: " AND ".join(map(fts_phrase, rare[: self.PICK]))})
+        ranked = sorted(pieces, key=counts.__getitem__)
+        common = bool(ranked) and counts[ranked[0]] >= self.COUNT_CAP
+        phrase = " AND ".join(map(fts_phrase, ranked[: self.PICK]))
+        return SearchPlan({_PHRASE: phrase}, common_share=1.0 if common else 0.0)
 
     async def _trigram_plan(self, reads: Reads, text: str) -> SearchPlan:
         lowered = text.lower()
@@ -305,17 +363,17 @@ class RareTrigrams:
             self._kept.complete = True
         ranked = sorted(pieces, key=lambda p: frequencies.get(p, 0.0))
         chosen = [p for p in ranked if frequencies.get(p, 0.0) < self.COMMON][: self.PICK]
-        if not chosen:  # every trigram is common: the whole text is the most selective
+        if not chosen:  # every trigram is common: pieces of the text are the most selective
             return SearchPlan(search_parameters(text), common_share=frequencies[ranked[0]])
         # The statement has PICK pieces; repeating one costs nothing (GIN reads it once).
         repeated = itertools.islice(itertools.cycle(chosen), len(_PIECES))
         return SearchPlan(dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True)))
 
 
-def _contains(columns: Any, fields: Sequence[str], patterns: Sequence[str]) -> ColumnElement[bool]:
-    """A field holds every one of `patterns` (named parameters, LIKE patterns), any case."""
+def _holds_pieces(columns: Any, fields: Sequence[str]) -> ColumnElement[bool]:
+    """A field holds every one of the pieces (LIKE patterns the index serves), any case."""
     tests = [
-        and_(*(columns[name].ilike(bindparam(p, type_=String()), escape="\\") for p in patterns))
+        and_(*(columns[name].ilike(bindparam(p, type_=String()), escape="\\") for p in _PIECES))
         for name in fields
     ]
     return or_(*tests) if tests else false()
@@ -341,14 +399,15 @@ def _mirror_matches(res: Resource, records: Table, fields: Sequence[str]) -> Col
     # the planner may also walk the list's index and probe the copy by id, which
     # is cheaper when the text is common.
     # The pieces find the candidates in the index; the ILIKE decides.
-    candidates = _contains(mirror.c, fields, _PIECES)
+    candidates = _holds_pieces(mirror.c, fields)
     return records.c.id.in_(select(mirror.c.id).where(candidates, contains_text(mirror.c, fields)))
 
 
 def contains_text(columns: Any, fields: Sequence[str]) -> ColumnElement[bool]:
     """One of `fields` of `columns` contains the text, any case, LIKE
     metacharacters literal: the exact test, run with `search_parameters`."""
-    return _contains(columns, fields, (_PATTERN,))
+    tests = [_HoldsText(columns[name]) for name in fields]
+    return or_(*tests) if tests else false()
 
 
 def indexed_search(
