@@ -13,6 +13,7 @@ from uuid import uuid4
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from psycopg import sql
 from sqlalchemy import inspect, select, text
 
 from edm.cli.seed import People, TicketFaker, host_name
@@ -30,7 +31,8 @@ from edm.store.schema import TABLES, metadata
 from edm.store.search import (
     RareTrigrams,
     SearchPlan,
-    common_trigrams_function,
+    count_function,
+    matches_function,
     search_table_name,
     trigram_index_name,
 )
@@ -145,10 +147,40 @@ def test_search_is_answered_from_the_trigram_index(search_db: Database) -> None:
         assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
         assert "(tenant_id=?)" not in plan, plan  # no walk over the tenant's rows
     else:
-        index = trigram_index_name(TICKETS, "description")
-        assert f"Bitmap Index Scan on {index}" in plan, plan
+        assert matches_function(TICKETS) in plan, plan  # the tenant's matches in the copy
         assert "Seq Scan" not in plan, plan
         assert "Index Scan Backward" not in plan, plan  # no walk over the tenant's rows
+        matches = _matches_plan(search_db, host_name(42))
+        index = trigram_index_name(TICKETS, "description")
+        assert f"Bitmap Index Scan on {index}" in matches, matches
+
+
+def _matches_plan(db: Database, q: str) -> str:
+    """PostgreSQL: the generic plan (as a SQL function's) of the body of the
+    function that finds a tenant's matches in the search copy, as its owner
+    runs it, sequential scans priced out as `_plan` prices them."""
+    owner = Database(db.engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with owner.write(BIG_TENANT) as conn:
+            body = conn.execute(
+                text("SELECT prosrc FROM pg_proc WHERE proname = :name"),
+                {"name": matches_function(TICKETS)},
+            ).scalar_one()
+            for number, name in enumerate(("p0", "p1", "p2", "q", "with_number"), 1):
+                body = re.sub(rf"\b{name}\b", f"${number}", body)
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as `_plan` does
+            conn.exec_driver_sql(f"PREPARE matches (text, text, text, text, boolean) AS {body}")
+            values = _rare_trigrams(db, q)
+            pieces = tuple(values[f"q_piece_{i}"] for i in range(3))
+            literals = ", ".join(sql.Literal(v).as_string(None) for v in (*pieces, q))
+            explain = f"EXPLAIN EXECUTE matches ({literals}, false)".replace("%", "%%")
+            rows = conn.exec_driver_sql(explain)
+            plan = "\n".join(str(row[0]) for row in rows)
+            conn.exec_driver_sql("DEALLOCATE matches")
+            return plan
+    finally:
+        owner.dispose()
 
 
 def test_index_covers_exactly_the_manifest_searchable_fields(search_db: Database) -> None:
@@ -441,16 +473,20 @@ def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:
     assert _reads(statements) == (False, False, True)
 
 
-def test_postgresql_learns_the_common_trigrams_from_analyze(search_db: Database) -> None:
+def test_postgresql_counts_a_trigram_in_the_callers_tenant_only(search_db: Database) -> None:
     if search_db.is_sqlite:
-        pytest.skip("SQLite counts each trigram's rows")
-    statement = text(f"SELECT trigram, frequency FROM {common_trigrams_function(TICKETS)}()")
-    with search_db.read(BIG_TENANT) as conn:  # as the application's role
-        frequencies = {row.trigram: row.frequency for row in conn.execute(statement)}
+        pytest.skip("SQLite's FTS5 table is not per tenant, and its role is no database role")
+    statement = text(f"SELECT {count_function(TICKETS)}(:pattern, :cap)")
 
-    assert frequencies["srv"] > 0.9  # in every ticket of the big tenant, most of the sample
-    assert frequencies["tkt"] > 0.9  # in every number
-    assert frequencies.get(host_name(42)[4:7], 0.0) < RareTrigrams.COMMON  # in a few tickets
+    def count(tenant: str | None, pattern: str) -> int:
+        with search_db.read(tenant) as conn:  # as the application's role
+            return int(conn.execute(statement, {"pattern": pattern, "cap": 1000}).scalar_one())
+
+    assert count(BIG_TENANT, "%srv%") == 1000  # in every ticket of the big tenant: capped
+    assert count(BIG_TENANT, "%tkt%") == 1000  # in every number
+    assert count(BIG_TENANT, f"%{host_name(42)[4:7]}%") < 1000  # in a few tickets
+    assert count("search-small-0", "%srv%") <= 5
+    assert count(None, "%srv%") == 0
 
 
 def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str) -> None:

@@ -58,6 +58,7 @@ from edm.store.reads import (
     SQLiteReads,
     driver_statements,
 )
+from edm.store.row_security import TENANT_SETTING
 from edm.store.statement_timeout import limit_sqlite_statements, postgresql_settings
 from edm.store.write_batches import WriteBatches
 from edm.store.write_budget import ONE_WRITE, WriteBudget, spend
@@ -106,7 +107,6 @@ def _configure_sqlite(engine: Engine, statement_timeout_ms: int | None) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-TENANT_SETTING = "edm.tenant_id"
 _TENANT_OPTION = "edm_tenant_id"
 _NO_TRANSACTION = "edm_no_transaction"
 _SESSION_TENANT = "edm_session_tenant"  # key in a DBAPI connection's `info`

@@ -35,19 +35,19 @@ from __future__ import annotations
 
 import itertools
 import time
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    Integer,
     Select,
     String,
     Table,
     and_,
     bindparam,
-    column,
     false,
     func,
     literal,
@@ -55,6 +55,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -73,9 +74,16 @@ def search_table_name(res: Resource) -> str:
     return f"{res.name}_search"
 
 
-def common_trigrams_function(res: Resource) -> str:
-    """PostgreSQL: the function returning ANALYZE's common trigrams of the search table."""
-    return f"{search_table_name(res)}_common_trigrams"
+def matches_function(res: Resource) -> str:
+    """PostgreSQL: the function giving the ids of the tenant's matches in the
+    search table (migration 0005; the role reaches the table through it only)."""
+    return f"{search_table_name(res)}_matches"
+
+
+def count_function(res: Resource) -> str:
+    """PostgreSQL: the function counting, up to a cap, the tenant's records of
+    the search table that hold a LIKE pattern (migration 0005)."""
+    return f"{search_table_name(res)}_count"
 
 
 def trigram_index_name(res: Resource, column: str) -> str:
@@ -112,10 +120,10 @@ def fts_phrase(text: str) -> str:
 class TextSearch(ColumnElement[bool]):
     """The `q` condition, compiled per database.
 
-    `exact` is the ILIKE test on the record table, which defines the
+    `exact` is the substring test on the record table, which defines the
     result. On SQLite, `fts` narrows it to the FTS5 table's candidates
     first; on PostgreSQL, `mirror` replaces it with a semi-join on the
-    search table (its exact copy), which row-level security does not cover.
+    tenant's matches in the search table (its exact copy).
     """
 
     __visit_name__ = "edm_text_search"
@@ -247,14 +255,12 @@ class _Kept:
     def __init__(self, seconds: float, most: int) -> None:
         self.seconds = seconds
         self.most = most
-        self.values: dict[str, float] = {}
-        self.complete = False  # PostgreSQL: `values` is the whole list of common trigrams
+        self.values: dict[Hashable, int] = {}
         self._since = time.monotonic()
 
     def expire(self) -> None:
         if time.monotonic() - self._since > self.seconds or len(self.values) > self.most:
             self.values.clear()
-            self.complete = False
             self._since = time.monotonic()
 
 
@@ -272,6 +278,13 @@ class SearchPlan:
     common_share: float = 0.0
 
 
+def _spread(pieces: list[str], most: int) -> list[str]:
+    """At most `most` of `pieces`, spread evenly over them."""
+    if len(pieces) <= most:
+        return pieces
+    return [pieces[i * len(pieces) // most] for i in range(most)]
+
+
 class RareTrigrams:
     """The index's part of a search, from the rarest trigrams of its text.
 
@@ -280,35 +293,33 @@ class RareTrigrams:
     exact matches, which the exact test narrows; which few only changes
     the cost. Both indexes read the whole list of records of every trigram
     they are given, and a trigram such as `srv` of `srv-qzkfa` may be in
-    every record, so the rarest `PICK` are asked for. When none is rare,
-    the plan says how common the text may be (`SearchPlan.common_share`).
-    What the index is given is bounded whatever the text: at most `PICK`
-    trigrams (SQLite) or pieces of at most `PIECE_CHARACTERS` characters
-    (PostgreSQL, whose index rechecks each piece on every candidate).
+    every record, so the rarest `PICK` are asked for. How many records
+    hold a trigram is counted up to `COUNT_CAP` (in the caller's tenant on
+    PostgreSQL), for at most `COUNTED` trigrams of the text, and one in
+    fewer is rare. When none is rare, the plan says the text may be common
+    (`SearchPlan.common_share`). What the index is given is bounded
+    whatever the text: at most `PICK` trigrams (SQLite) or pieces of at
+    most `PIECE_CHARACTERS` characters (PostgreSQL, whose index rechecks
+    each piece on every candidate).
 
-    - SQLite: how many records hold a trigram is counted up to
-      `COUNT_CAP` (reading a capped part of its FTS5 list), and one in
-      fewer is rare; the rarest `PICK` are asked for, each alone, rare or
-      not. Pieces are cut from the text as typed, so FTS5 folds their
-      case exactly as it folded the records'.
-    - PostgreSQL: counting would read the whole list, so the frequencies
-      of the common trigrams come from ANALYZE's statistics on the search
-      table (migration 0004), and one in less than `COMMON` of the
-      records, or in fewer than `COUNT_CAP` (a small table's), or not
-      listed, is rare; the planner then reads the index for those alone,
-      as it cannot tell from its estimates. Only ASCII letters and digits
-      are cut into trigram pieces: pg_trgm makes trigrams of words only,
-      so each such piece is exactly one trigram of the index. When none
-      is rare, the index is given the start, middle and end of the text.
+    - SQLite: a count reads a capped part of the trigram's FTS5 list; the
+      rarest `PICK` trigrams are asked for, each alone, rare or not.
+      Pieces are cut from the text as typed, so FTS5 folds their case
+      exactly as it folded the records'.
+    - PostgreSQL: a count runs through the trigram indexes
+      (`count_function`). Only ASCII letters and digits are cut into
+      trigram pieces: pg_trgm makes trigrams of words only, so each such
+      piece is exactly one trigram of the index. When none is rare, the
+      index is given the start, middle and end of the text.
 
-    What was learned is kept per process for `KEEP_S` seconds, as rarity
+    What was counted is kept per process for `KEEP_S` seconds, as rarity
     changes slowly.
     """
 
     PICK = 3
     PIECE_CHARACTERS = 12  # PostgreSQL: the longest piece of the text the index rechecks
+    COUNTED = 12  # trigrams of one text counted at most
     COUNT_CAP = 1000  # a trigram in fewer records is rare: its list is short to read
-    COMMON = 0.01  # PostgreSQL: a trigram in this share of the records or more is common
     KEEP_S = 300.0
     KEEP_TERMS = 100_000
 
@@ -316,67 +327,59 @@ class RareTrigrams:
         self._count = select(func.count()).select_from(
             _fts_matches(res).with_only_columns(literal(1)).limit(self.COUNT_CAP).subquery()
         )
-        common = getattr(func, common_trigrams_function(res))().table_valued("trigram", "frequency")
-        pg_class = table("pg_class", column("oid"), column("reltuples"))
-        rows = select(pg_class.c.reltuples).where(
-            pg_class.c.oid == func.to_regclass(search_table_name(res))
+        counted = getattr(func, count_function(res))
+        self._tenant_count = select(
+            counted(bindparam(_PHRASE, type_=String()), literal(self.COUNT_CAP, Integer()))
         )
-        records = common.c.frequency * rows.scalar_subquery()
-        self._common = select(common.c.trigram, common.c.frequency, records.label("records"))
         self._kept = _Kept(self.KEEP_S, self.KEEP_TERMS)
 
-    async def plan(self, reads: Reads, text: str) -> SearchPlan:
-        """How to ask the index about `text`: for its rarest trigrams, or
-        for bounded pieces of it when every trigram is common."""
+    async def plan(self, reads: Reads, text: str, tenant_id: str | None = None) -> SearchPlan:
+        """How to ask the index about `text` for `tenant_id`'s records: for
+        its rarest trigrams, or for bounded pieces of it when every trigram
+        is common."""
         self._kept.expire()
         match reads.dialect.name:
             case "sqlite":
                 return await self._fts_plan(reads, text)
             case "postgresql":
-                return await self._trigram_plan(reads, text)
+                return await self._trigram_plan(reads, text, tenant_id)
             case _:
                 return SearchPlan(search_parameters(text))
 
+    async def _counts(
+        self, reads: Reads, statement: Select[Any], keys: dict[Hashable, str]
+    ) -> dict[Hashable, int]:
+        """How many records hold each of `keys`' values, up to `COUNT_CAP`."""
+        counts = self._kept.values
+        for key, value in keys.items():
+            if key not in counts:
+                row = await reads.first(statement, {_PHRASE: value})
+                counts[key] = row[0] if row is not None else 0
+        return {key: counts[key] for key in keys}
+
     async def _fts_plan(self, reads: Reads, text: str) -> SearchPlan:
         pieces = list(dict.fromkeys(text[i : i + 3] for i in range(len(text) - 2)))
-        counts = self._kept.values
-        for piece in pieces:
-            if piece not in counts:
-                row = await reads.first(self._count, {_PHRASE: fts_phrase(piece)})
-                counts[piece] = row[0] if row is not None else 0
-        ranked = sorted(pieces, key=counts.__getitem__)
+        counted = _spread(pieces, self.COUNTED)
+        counts = await self._counts(reads, self._count, {p: fts_phrase(p) for p in counted})
+        ranked = sorted(counted, key=counts.__getitem__)
         common = bool(ranked) and counts[ranked[0]] >= self.COUNT_CAP
         phrase = " AND ".join(map(fts_phrase, ranked[: self.PICK]))
         return SearchPlan({_PHRASE: phrase}, common_share=1.0 if common else 0.0)
 
-    async def _trigram_plan(self, reads: Reads, text: str) -> SearchPlan:
+    async def _trigram_plan(self, reads: Reads, text: str, tenant_id: str | None) -> SearchPlan:
         lowered = text.lower()
         windows = (lowered[i : i + 3] for i in range(len(lowered) - 2))
         pieces = list(dict.fromkeys(w for w in windows if w.isascii() and w.isalnum()))
-        if not pieces:
-            return SearchPlan(search_parameters(text))
-        frequencies = self._kept.values
-        if not self._kept.complete:
-            rows = await reads.all(self._common, {})
-            listed = (row for row in rows if row.records >= self.COUNT_CAP)
-            frequencies.update((row.trigram, row.frequency) for row in listed)
-            self._kept.complete = True
-        ranked = sorted(pieces, key=lambda p: frequencies.get(p, 0.0))
-        chosen = [p for p in ranked if frequencies.get(p, 0.0) < self.COMMON][: self.PICK]
-        if not chosen:  # every trigram is common: pieces of the text are the most selective
-            return SearchPlan(search_parameters(text), common_share=frequencies[ranked[0]])
+        counted = _spread(pieces, self.COUNTED)
+        patterns: dict[Hashable, str] = {(tenant_id, p): f"%{p}%" for p in counted}
+        counts = await self._counts(reads, self._tenant_count, patterns)
+        ranked = sorted(counted, key=lambda p: counts[tenant_id, p])
+        chosen = [p for p in ranked if counts[tenant_id, p] < self.COUNT_CAP][: self.PICK]
+        if not chosen:  # no rare trigram: pieces of the text are the most selective
+            return SearchPlan(search_parameters(text), common_share=1.0 if ranked else 0.0)
         # The statement has PICK pieces; repeating one costs nothing (GIN reads it once).
         repeated = itertools.islice(itertools.cycle(chosen), len(_PIECES))
         return SearchPlan(dict(zip(_PIECES, (f"%{piece}%" for piece in repeated), strict=True)))
-
-
-def _holds_pieces(columns: Any, fields: Sequence[str]) -> ColumnElement[bool]:
-    """A field holds every one of the pieces (LIKE patterns the index serves), any case."""
-    tests = [
-        and_(*(columns[name].ilike(bindparam(p, type_=String()), escape="\\") for p in _PIECES))
-        for name in fields
-    ]
-    return or_(*tests) if tests else false()
 
 
 def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
@@ -385,22 +388,22 @@ def _fts_candidates(res: Resource, records: Table) -> ColumnElement[bool]:
 
 
 def _mirror_matches(res: Resource, records: Table, fields: Sequence[str]) -> ColumnElement[bool]:
-    """PostgreSQL: the record's id is among its matches in the search table.
+    """PostgreSQL: the record's id is among its tenant's matches in the search table.
 
     Row-level security keeps non-leakproof operators such as ILIKE from
     using an index on the protected table itself, so the trigram indexes
-    live on this trigger-maintained copy of the searchable columns.
+    live on a trigger-maintained copy of the searchable columns, which the
+    role reaches through a function of its owner bound to the caller's
+    tenant (`matches_function`): the pieces find the candidates in the
+    index, the exact test decides.
     """
-    names = [f.name for f in res.searchable_fields]
-    mirror = table(search_table_name(res), column("id"), *map(column, names))
-    # On the id alone (ids are unique across tenants): a tenant equality would let
-    # PostgreSQL carry the row-level security condition over to this table and,
-    # again, keep ILIKE off its index. The copy is exact (same transaction), so
-    # the planner may also walk the list's index and probe the copy by id, which
-    # is cheaper when the text is common.
-    # The pieces find the candidates in the index; the ILIKE decides.
-    candidates = _holds_pieces(mirror.c, fields)
-    return records.c.id.in_(select(mirror.c.id).where(candidates, contains_text(mirror.c, fields)))
+    tests_number = res.number is not None and res.number.field in fields
+    matches = getattr(func, matches_function(res))(
+        *(bindparam(p, type_=String()) for p in _PIECES),
+        bindparam(_TEXT, type_=String()),
+        true() if tests_number else false(),
+    )
+    return records.c.id.in_(select(matches))
 
 
 def contains_text(columns: Any, fields: Sequence[str]) -> ColumnElement[bool]:
