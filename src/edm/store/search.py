@@ -1,11 +1,14 @@
 """Text search (`q`) served by a trigram index on each database.
 
 `q` is a case-insensitive substring match over the resource's searchable
-fields, LIKE metacharacters literal (`q ILIKE '%text%'`, as `contains_text`
-tests it); the index only finds the candidate rows. The exact test is a
-substring search of the lowered field (`instr` / `strpos`, which fold
-case as LIKE does on each database): unlike LIKE's backtracking matcher
-it compares with `memcmp` or a skip table, and takes no pattern.
+fields, LIKE metacharacters literal (as `field ILIKE '%text%'`); the index
+only finds the candidate rows. The exact test (`contains_text`) looks for
+the lowered text in the lowered field, `lower` folding case as ILIKE does
+on each database: SQLite's `instr` (a `memcmp` at each position), and on
+PostgreSQL a regular expression marked literal (`***=`), which its
+automaton matches in one pass. LIKE's matcher, and PostgreSQL's `strpos`,
+backtrack: a text such as `aaa…c` over a field of `a`s costs them its
+length at every position of the field (docs/performance.md).
 
 - SQLite: an FTS5 table `<resource>_search` with the trigram tokenizer,
   external content = the record table, kept in sync by triggers in the
@@ -201,7 +204,7 @@ def _compile_holds_text(element: _HoldsText, compiler: Any, **kw: Any) -> str:
 
 @compiles(_HoldsText, "postgresql")
 def _compile_holds_text_postgresql(element: _HoldsText, compiler: Any, **kw: Any) -> str:
-    return "(strpos({}, {}) > 0)".format(*_lowered(element, compiler, **kw))
+    return "({} ~ ('***=' || {}))".format(*_lowered(element, compiler, **kw))
 
 
 def escape_like(text: str) -> str:

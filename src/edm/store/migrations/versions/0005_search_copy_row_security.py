@@ -66,7 +66,7 @@ def _matches_body() -> str:
         patterns: tuple[str, ...] = ("p0", "p1", "p2")
         if column == "number":
             patterns = tuple(f"CASE WHEN with_number THEN {p} END" for p in patterns)
-        exact = f"strpos(lower(s.{column}), lower(q)) > 0"
+        exact = f"lower(s.{column}) ~ ('***=' || lower(q))"  # as edm.store.search tests it
         tests.append(f"({_holds(column, patterns)} AND {exact})")
     return f"SELECT s.id FROM {SEARCH} AS s WHERE {_TENANT} AND ({' OR '.join(tests)})"
 
