@@ -15,7 +15,7 @@ import sqlite3
 import time
 from typing import Any
 
-_PROGRESS_STEPS = 10_000
+_PROGRESS_STEPS = 1000  # a long scan runs few steps per row: checked often enough
 _QUERY_CANCELED = "57014"
 
 
