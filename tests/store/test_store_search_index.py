@@ -11,6 +11,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from psycopg import sql
@@ -23,7 +24,7 @@ from edm.settings import Settings
 from edm.store.bulk import BulkLoader
 from edm.store.database import Database
 from edm.store.listing import ListQuery, page_statement
-from edm.store.migrate import upgrade
+from edm.store.migrate import alembic_config, upgrade
 from edm.store.outside_metadata import include_in_autogenerate
 from edm.store.reads import Reads
 from edm.store.records import RecordStore
@@ -515,3 +516,27 @@ def test_autogenerate_leaves_only_the_objects_outside_the_metadata_out(search_db
         opts = {"compare_type": True, "include_name": include_in_autogenerate}
         context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, metadata) == []
+
+
+def test_downgrading_row_security_of_the_search_copy_restores_what_it_replaced(
+    empty_postgresql_url: str,
+) -> None:
+    config = alembic_config(empty_postgresql_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0004")
+    db = Database(empty_postgresql_url, pool_size=1)
+    try:
+        with db.read() as conn:
+            functions = set(
+                conn.execute(
+                    text("SELECT proname FROM pg_proc WHERE proname LIKE 'tickets_search_%'")
+                ).scalars()
+            )
+            usable = conn.execute(
+                text("SELECT has_table_privilege('edm_app', 'tickets_search', 'SELECT')")
+            ).scalar_one()
+    finally:
+        db.dispose()
+    assert functions == {"tickets_search_common_trigrams", "tickets_search_sync"}
+    assert usable
+    command.upgrade(config, "head")

@@ -33,10 +33,10 @@ Create Date: 2026-12-07 21:30:00
 
 from collections.abc import Sequence
 
-from alembic import op
+from alembic import context, op
 from sqlalchemy import text
 
-from edm.store.row_security import TENANT_SETTING, enable_rls
+from edm.store.row_security import POLICY, TENANT_SETTING, enable_rls
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -116,6 +116,8 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION IF EXISTS {MATCHES}(text, text, text, text, boolean)")
     op.execute(f"DROP FUNCTION IF EXISTS {COUNT}(text, integer)")
     op.execute(f"ALTER FUNCTION {SYNC}() SECURITY INVOKER RESET search_path")
-    op.execute(f"DROP POLICY IF EXISTS tenant_isolation ON {SEARCH}")
+    op.execute(f"DROP POLICY IF EXISTS {POLICY} ON {SEARCH}")
     op.execute(f"ALTER TABLE {SEARCH} DISABLE ROW LEVEL SECURITY")
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {SEARCH} TO {APP_ROLE}")
+    # Migration 0004's statistics and function, made as it makes them.
+    context.script.get_revision("0004").module.upgrade()
