@@ -132,11 +132,11 @@ def test_a_statement_past_the_timeout_is_a_problem_and_others_are_served(
     """With a statement timeout far below what the hostile search costs, the
     search is cut and answered as a problem, while another tenant's requests
     are served meanwhile, on the one connection the server keeps."""
-    _fill(agent, ["aac" + "a" * 65000] * (4 * HOSTILE_ROWS))  # a search of several timeouts
+    _fill(agent, ["aac" + "a" * 65000] * (6 * HOSTILE_ROWS))  # a search of several timeouts
     q = "a" * (MAX_SEARCH_LENGTH - 1) + "c"
     hostile_token = agent.token
     other_token = mint(tenant_id=f"other-{uuid4().hex[:8]}", subject="other", roles=["agent"])
-    server = live_server(EDM_STATEMENT_TIMEOUT_MS="50", EDM_DB_POOL_SIZE="1")
+    server = live_server(EDM_STATEMENT_TIMEOUT_MS="100", EDM_DB_POOL_SIZE="1")
 
     def get(token: str, **params: str) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
