@@ -108,3 +108,9 @@ class TooManyRequests(EDMError):
 
 class ServiceUnavailable(EDMError):
     status, code, title = 503, "service_unavailable", "Service Unavailable"
+
+
+class StatementTimeout(ServiceUnavailable):
+    """A database statement of the request ran past `EDM_STATEMENT_TIMEOUT_MS`."""
+
+    code = "statement_timeout"

@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     max_body_bytes: PositiveInt = 1024 * 1024
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
+    statement_timeout_ms: PositiveInt = 5000  # each statement of the server's, both databases
     redis_url: str | None = None
     rate_limit_requests: NonNegativeInt = 60_000  # per tenant+app and window; 0 turns it off
     rate_limit_window_seconds: PositiveInt = 60

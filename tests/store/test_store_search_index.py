@@ -11,8 +11,10 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from psycopg import sql
 from sqlalchemy import inspect, select, text
 
 from edm.cli.seed import People, TicketFaker, host_name
@@ -22,7 +24,7 @@ from edm.settings import Settings
 from edm.store.bulk import BulkLoader
 from edm.store.database import Database
 from edm.store.listing import ListQuery, page_statement
-from edm.store.migrate import upgrade
+from edm.store.migrate import alembic_config, upgrade
 from edm.store.outside_metadata import include_in_autogenerate
 from edm.store.reads import Reads
 from edm.store.records import RecordStore
@@ -30,7 +32,8 @@ from edm.store.schema import TABLES, metadata
 from edm.store.search import (
     RareTrigrams,
     SearchPlan,
-    common_trigrams_function,
+    count_function,
+    matches_function,
     search_table_name,
     trigram_index_name,
 )
@@ -145,10 +148,40 @@ def test_search_is_answered_from_the_trigram_index(search_db: Database) -> None:
         assert "USING INTEGER PRIMARY KEY (rowid=?)" in plan, plan
         assert "(tenant_id=?)" not in plan, plan  # no walk over the tenant's rows
     else:
-        index = trigram_index_name(TICKETS, "description")
-        assert f"Bitmap Index Scan on {index}" in plan, plan
+        assert matches_function(TICKETS) in plan, plan  # the tenant's matches in the copy
         assert "Seq Scan" not in plan, plan
         assert "Index Scan Backward" not in plan, plan  # no walk over the tenant's rows
+        matches = _matches_plan(search_db, host_name(42))
+        index = trigram_index_name(TICKETS, "description")
+        assert f"Bitmap Index Scan on {index}" in matches, matches
+
+
+def _matches_plan(db: Database, q: str) -> str:
+    """PostgreSQL: the generic plan (as a SQL function's) of the body of the
+    function that finds a tenant's matches in the search copy, as its owner
+    runs it, sequential scans priced out as `_plan` prices them."""
+    owner = Database(db.engine.url.render_as_string(hide_password=False), pool_size=1)
+    try:
+        with owner.write(BIG_TENANT) as conn:
+            body = conn.execute(
+                text("SELECT prosrc FROM pg_proc WHERE proname = :name"),
+                {"name": matches_function(TICKETS)},
+            ).scalar_one()
+            for number, name in enumerate(("p0", "p1", "p2", "q", "with_number"), 1):
+                body = re.sub(rf"\b{name}\b", f"${number}", body)
+            conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # as `_plan` does
+            conn.exec_driver_sql(f"PREPARE matches (text, text, text, text, boolean) AS {body}")
+            values = _rare_trigrams(db, q)
+            pieces = tuple(values[f"q_piece_{i}"] for i in range(3))
+            literals = ", ".join(sql.Literal(v).as_string(None) for v in (*pieces, q))
+            explain = f"EXPLAIN EXECUTE matches ({literals}, false)".replace("%", "%%")
+            rows = conn.exec_driver_sql(explain)
+            plan = "\n".join(str(row[0]) for row in rows)
+            conn.exec_driver_sql("DEALLOCATE matches")
+            return plan
+    finally:
+        owner.dispose()
 
 
 def test_index_covers_exactly_the_manifest_searchable_fields(search_db: Database) -> None:
@@ -269,13 +302,31 @@ def test_a_trigram_in_few_records_is_rare_however_large_its_share(search_db: Dat
     assert _search_plan(search_db, "printer").common_share == 0.0
 
 
-def test_a_text_of_common_trigrams_only_is_asked_for_as_a_whole(search_db: Database) -> None:
+def test_a_text_of_common_trigrams_only_is_asked_for_by_bounded_pieces(
+    search_db: Database,
+) -> None:
     text = "on host srv-"
-    whole = ["on host srv-"] if search_db.is_sqlite else [f"%{text}%"] * RareTrigrams.PICK
+    pieces = _pieces(search_db, text)
 
-    assert _pieces(search_db, text) == whole
+    if search_db.is_sqlite:  # its trigrams, each alone: never a phrase
+        assert len(pieces) == RareTrigrams.PICK, pieces
+        assert all(len(piece) == 3 and piece in text for piece in pieces), pieces
+    else:
+        assert pieces == [f"%{text}%"] * RareTrigrams.PICK
     assert _search_plan(search_db, text).common_share > 0.9  # its trigrams are in every ticket
     assert _search_plan(search_db, host_name(42)).common_share == 0.0
+
+
+@pytest.mark.parametrize("text", ["é" * 200, "a" * 199 + "c", "on host srv-" * 16])
+def test_a_long_text_asks_the_index_for_a_bounded_part_of_it(search_db: Database, text) -> None:
+    """However long the text, and however few its distinct trigrams, the
+    index is given at most PICK trigrams (SQLite) or pieces of at most
+    PIECE_CHARACTERS characters (PostgreSQL): never the whole text."""
+    pieces = [p.strip("%") for p in _pieces(search_db, text)]
+
+    longest = 3 if search_db.is_sqlite else RareTrigrams.PIECE_CHARACTERS
+    assert 0 < len(set(pieces)) <= RareTrigrams.PICK, pieces
+    assert all(len(piece) <= longest and piece in text for piece in pieces), pieces
 
 
 class _Recorded:
@@ -423,16 +474,20 @@ def test_a_rare_text_asks_the_index_at_once(search_db: Database) -> None:
     assert _reads(statements) == (False, False, True)
 
 
-def test_postgresql_learns_the_common_trigrams_from_analyze(search_db: Database) -> None:
+def test_postgresql_counts_a_trigram_in_the_callers_tenant_only(search_db: Database) -> None:
     if search_db.is_sqlite:
-        pytest.skip("SQLite counts each trigram's rows")
-    statement = text(f"SELECT trigram, frequency FROM {common_trigrams_function(TICKETS)}()")
-    with search_db.read(BIG_TENANT) as conn:  # as the application's role
-        frequencies = {row.trigram: row.frequency for row in conn.execute(statement)}
+        pytest.skip("SQLite's FTS5 table is not per tenant, and its role is no database role")
+    statement = text(f"SELECT {count_function(TICKETS)}(:pattern, :cap)")
 
-    assert frequencies["srv"] > 0.9  # in every ticket of the big tenant, most of the sample
-    assert frequencies["tkt"] > 0.9  # in every number
-    assert frequencies.get(host_name(42)[4:7], 0.0) < RareTrigrams.COMMON  # in a few tickets
+    def count(tenant: str | None, pattern: str) -> int:
+        with search_db.read(tenant) as conn:  # as the application's role
+            return int(conn.execute(statement, {"pattern": pattern, "cap": 1000}).scalar_one())
+
+    assert count(BIG_TENANT, "%srv%") == 1000  # in every ticket of the big tenant: capped
+    assert count(BIG_TENANT, "%tkt%") == 1000  # in every number
+    assert count(BIG_TENANT, f"%{host_name(42)[4:7]}%") < 1000  # in a few tickets
+    assert count("search-small-0", "%srv%") <= 5
+    assert count(None, "%srv%") == 0
 
 
 def test_search_survives_vacuum_on_sqlite(search_db: Database, database_url: str) -> None:
@@ -461,3 +516,27 @@ def test_autogenerate_leaves_only_the_objects_outside_the_metadata_out(search_db
         opts = {"compare_type": True, "include_name": include_in_autogenerate}
         context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, metadata) == []
+
+
+def test_downgrading_row_security_of_the_search_copy_restores_what_it_replaced(
+    empty_postgresql_url: str,
+) -> None:
+    config = alembic_config(empty_postgresql_url)
+    command.upgrade(config, "head")
+    command.downgrade(config, "0004")
+    db = Database(empty_postgresql_url, pool_size=1)
+    try:
+        with db.read() as conn:
+            functions = set(
+                conn.execute(
+                    text("SELECT proname FROM pg_proc WHERE proname LIKE 'tickets_search_%'")
+                ).scalars()
+            )
+            usable = conn.execute(
+                text("SELECT has_table_privilege('edm_app', 'tickets_search', 'SELECT')")
+            ).scalar_one()
+    finally:
+        db.dispose()
+    assert functions == {"tickets_search_common_trigrams", "tickets_search_sync"}
+    assert usable
+    command.upgrade(config, "head")

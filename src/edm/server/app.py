@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pool_size=settings.db_pool_size,
         app_role=settings.db_app_role,
         event_loop=True,
+        statement_timeout_ms=settings.statement_timeout_ms,
     )
     verifier = TokenVerifier(settings)
     codec = CursorCodec(cursor_key(settings))

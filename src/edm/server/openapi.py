@@ -16,9 +16,11 @@ from edm.server.models import ResourceModels, models_for
 from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
 from edm.server.query import (
     DEFAULT_LIMIT,
-    MAX_FILTER_VALUES,
     MAX_LIMIT,
     MAX_PARAM_LENGTH,
+    MAX_REPEATS,
+    MAX_SEARCH_LENGTH,
+    MAX_VALUES,
     ListParams,
 )
 
@@ -73,15 +75,15 @@ def _filter_values(value: str, longest: int | None = None) -> dict[str, Any]:
     """Comma-separated values, each matching `value` or `null`, as `ListParams._filter` takes
     them. Values at most `longest` long may never reach the length bound: it is left out."""
     one = f"({value}|null)"
-    pattern = f"^{one}(,{one}){{0,{MAX_FILTER_VALUES - 1}}}$"
-    reach = None if longest is None else MAX_FILTER_VALUES * (max(longest, len("null")) + 1) - 1
+    pattern = f"^{one}(,{one}){{0,{MAX_VALUES - 1}}}$"
+    reach = None if longest is None else MAX_VALUES * (max(longest, len("null")) + 1) - 1
     return _query_text(None if reach and reach <= MAX_PARAM_LENGTH else MAX_PARAM_LENGTH, pattern)
 
 
 def _filter_schema(res: Resource, field: Field) -> dict[str, Any]:
     """What `ListParams._filter_value` accepts for `field`, as a schema."""
     if field.type is FieldType.TAGS:
-        return {"type": "array", "items": _query_text()}
+        return {"type": "array", "items": _filter_values("[^,\\u0000]*"), "maxItems": MAX_REPEATS}
     if res.number and field.name == res.number.field:
         number = res.number
         prefix = "".join(f"[{c.upper()}{c.lower()}]" for c in number.prefix)
@@ -123,7 +125,9 @@ def _list_parameters(res: Resource, params: ListParams) -> list[dict[str, Any]]:
         searched = ", ".join(f.name for f in res.searchable_fields)
         parameters.append(
             _query_parameter(
-                "q", f"Case-insensitive substring search over {searched}.", _query_text()
+                "q",
+                f"Case-insensitive substring search over {searched}.",
+                _query_text(MAX_SEARCH_LENGTH),
             )
         )
     for name, field in params.filters.items():

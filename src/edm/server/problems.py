@@ -19,7 +19,9 @@ from edm.errors import (
     MethodNotAllowed,
     NotFound,
     ServiceUnavailable,
+    StatementTimeout,
 )
+from edm.store.statement_timeout import timed_out
 
 log = logging.getLogger("edm.server")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -104,7 +106,8 @@ async def http_exception_handler(request: Request, exc: Exception) -> Response:
 
 
 async def database_error_handler(request: Request, exc: Exception) -> Response:
-    """Unreachable database: 503, retry shortly; a unique-key race: 409.
+    """Unreachable database: 503, retry shortly; a unique-key race: 409; a
+    statement cut off by the statement timeout: 503 `statement_timeout`.
 
     Anything else from the driver is a bug and propagates to the 500 path.
     """
@@ -113,6 +116,13 @@ async def database_error_handler(request: Request, exc: Exception) -> Response:
     if isinstance(exc, IntegrityError):
         log.info("integrity error (request %s): %s", request_id, exc.orig)
         return problem_response(Conflict("The write conflicts with another record"), request_id)
+    if timed_out(exc.orig):
+        log.warning("statement timeout (request %s): %s", request_id, exc.orig)
+        error = StatementTimeout(
+            "A database statement of this request ran past the server's time limit",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+        )
+        return problem_response(error, request_id)
     if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
         raise exc
     log.warning("database unavailable (request %s): %s", request_id, exc.orig)

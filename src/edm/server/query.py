@@ -2,7 +2,9 @@
 
 Unknown parameters, repeated single-valued ones and bad values are a 400
 naming the parameter; comma-separated values mean "any of" and the literal
-`null` matches a missing value.
+`null` matches a missing value. What a request can ask for is bounded
+(`MAX_REPEATS`, `MAX_VALUES`, `MAX_SEARCH_LENGTH`), so no query string
+makes a statement of unbounded size or cost.
 """
 
 from __future__ import annotations
@@ -23,7 +25,9 @@ from edm.store.schema import TABLES, sort_column_name
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
 MAX_PARAM_LENGTH = 1000
-MAX_FILTER_VALUES = 50  # comma-separated values of one filter
+MAX_REPEATS = 50  # times one parameter may be given (tags: one group of tags each)
+MAX_VALUES = 50  # comma-separated values in one parameter
+MAX_SEARCH_LENGTH = 200  # characters of `q`
 _LIST_PARAMS = ("limit", "cursor", "order", "q", "include_deleted")
 _DECIMAL = re.compile(r"[0-9]{1,4}")
 
@@ -36,12 +40,29 @@ def _single(params: QueryParams, name: str) -> str | None:
 
 
 def check_known(params: QueryParams, allowed: set[str]) -> None:
-    """400 for any parameter outside `allowed`, NUL bytes or oversized values."""
+    """400 for any parameter outside `allowed`, NUL bytes, oversized values
+    or a parameter given more than `MAX_REPEATS` times."""
+    repeats: dict[str, int] = {}
     for name, value in params.multi_items():
         if name not in allowed:
             raise InvalidParameter(name, "unknown query parameter", code="unknown_parameter")
         if "\x00" in value or len(value) > MAX_PARAM_LENGTH:
             raise InvalidParameter(name, "contains a NUL byte or is too long")
+        repeats[name] = repeats.get(name, 0) + 1
+        if repeats[name] > MAX_REPEATS:
+            raise InvalidParameter(
+                name, f"given more than {MAX_REPEATS} times", code="too_many_values"
+            )
+
+
+def split_values(name: str, value: str) -> list[str]:
+    """The comma-separated values of one parameter, at most `MAX_VALUES`."""
+    values = value.split(",")
+    if len(values) > MAX_VALUES:
+        raise InvalidParameter(
+            name, f"holds more than {MAX_VALUES} comma-separated values", code="too_many_values"
+        )
+    return values
 
 
 def parse_bool(params: QueryParams, name: str) -> bool:
@@ -107,6 +128,8 @@ class ListParams:
             if (value := _single(params, name)) is not None:
                 filters.append(Bound(field.name, bound, parse_datetime(name, value)))
         search = _single(params, "q")
+        if search is not None and len(search) > MAX_SEARCH_LENGTH:
+            raise InvalidParameter("q", f"is longer than {MAX_SEARCH_LENGTH} characters")
         return ListQuery(
             order_field=order_field,
             descending=descending,
@@ -181,14 +204,10 @@ class ListParams:
         if not occurrences:
             return []
         if field.type is FieldType.TAGS:
-            return [ContainsAny(field.name, tuple(v.split(","))) for v in occurrences]
+            return [ContainsAny(field.name, tuple(split_values(name, v))) for v in occurrences]
         if len(occurrences) > 1:
             raise InvalidParameter(name, "given more than once; use comma-separated values")
-        values = occurrences[0].split(",")
-        if len(values) > MAX_FILTER_VALUES:
-            raise InvalidParameter(
-                name, f"takes at most {MAX_FILTER_VALUES} comma-separated values"
-            )
+        values = split_values(name, occurrences[0])
         include_null = "null" in values
         wanted = tuple(self._filter_value(name, field, v) for v in values if v != "null")
         return [AnyOf(field.name, wanted, include_null)]

@@ -18,7 +18,8 @@ more than the round trip; taking a kept connection is a list pop. At
 most `size` are open (per event loop); a read or write that finds them
 all in use waits for one, up to `timeout_s`, then fails with
 SQLAlchemy's pool `TimeoutError`, which the server answers with a 503 as
-it does for an exhausted pool. Each connection acts as `role` and
+it does for an exhausted pool. Each connection acts as `role`, opens its
+session with `server_settings` (the server's `statement_timeout`) and
 remembers the tenant its session is bound to.
 
 A connection is closed when it is lost (with every idle one: a lost
@@ -159,9 +160,18 @@ class AsyncpgConnections:
     """
 
     def __init__(
-        self, url: URL, *, size: int, recycle_s: float, timeout_s: float, role: str | None
+        self,
+        url: URL,
+        *,
+        size: int,
+        recycle_s: float,
+        timeout_s: float,
+        role: str | None,
+        server_settings: dict[str, str] | None = None,
     ) -> None:
         self._connect = connect_arguments(url)
+        if server_settings:
+            self._connect["server_settings"] = server_settings
         self._size = size
         self._recycle_s = recycle_s
         self._timeout_s = timeout_s

@@ -58,6 +58,8 @@ from edm.store.reads import (
     SQLiteReads,
     driver_statements,
 )
+from edm.store.row_security import TENANT_SETTING
+from edm.store.statement_timeout import limit_sqlite_statements, postgresql_settings
 from edm.store.write_batches import WriteBatches
 from edm.store.write_budget import ONE_WRITE, WriteBudget, spend
 from edm.store.writes import AsyncpgWrites, ConnectionWrites, Writes
@@ -86,7 +88,7 @@ def _json_text(value: Any) -> str:
 _ENGINE_OPTIONS: dict[str, Any] = {"json_serializer": _json_text}
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, statement_timeout_ms: int | None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin.
@@ -96,6 +98,8 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
         cursor.close()
+        if statement_timeout_ms is not None:
+            limit_sqlite_statements(dbapi_connection, statement_timeout_ms)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
@@ -103,7 +107,6 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-TENANT_SETTING = "edm.tenant_id"
 _TENANT_OPTION = "edm_tenant_id"
 _NO_TRANSACTION = "edm_no_transaction"
 _SESSION_TENANT = "edm_session_tenant"  # key in a DBAPI connection's `info`
@@ -166,8 +169,15 @@ def _act_as(engine: Engine, role: str) -> None:
         dbapi_connection.commit()
 
 
-def build_engine(url: str, *, pool_size: int = 10, **postgresql: Any) -> Engine:
-    """A synchronous engine (SQLite; PostgreSQL for migrations, the CLI and tests)."""
+def build_engine(
+    url: str, *, pool_size: int = 10, statement_timeout_ms: int | None = None, **postgresql: Any
+) -> Engine:
+    """A synchronous engine (SQLite; PostgreSQL for migrations, the CLI and tests).
+
+    With `statement_timeout_ms`, each statement is cut off past it
+    (`edm.store.statement_timeout`); None leaves statements unbounded, as
+    migrations and bulk loads need.
+    """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         connect_args = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
@@ -177,9 +187,17 @@ def build_engine(url: str, *, pool_size: int = 10, **postgresql: Any) -> Engine:
             engine = create_engine(parsed, poolclass=StaticPool, **sqlite)
         else:
             engine = create_engine(parsed, pool_size=pool_size, max_overflow=pool_size, **sqlite)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, statement_timeout_ms)
         return engine
+    if statement_timeout_ms is not None:
+        postgresql["connect_args"] = _timeout_options(statement_timeout_ms)
     return create_engine(parsed, **_pool(pool_size), **_ENGINE_OPTIONS, **postgresql)
+
+
+def _timeout_options(statement_timeout_ms: int) -> dict[str, str]:
+    """psycopg's connection options that bound each statement of the session."""
+    settings = postgresql_settings(statement_timeout_ms).items()
+    return {"options": " ".join(f"-c {name}={value}" for name, value in settings)}
 
 
 class SQLiteWriteLock:
@@ -260,7 +278,8 @@ class Database:
     store then runs inside `run`, from async code only; reads and writes
     outside a transaction keep up to `pool_size` asyncpg connections
     (`edm.store.asyncpg_connections`) beside the `pool_size` of psycopg's
-    asyncio connections that transactions use.
+    asyncio connections that transactions use. With `statement_timeout_ms`
+    (the server's), every statement on every connection is cut off past it.
     """
 
     def __init__(
@@ -270,6 +289,7 @@ class Database:
         pool_size: int = 10,
         app_role: str | None = None,
         event_loop: bool = False,
+        statement_timeout_ms: int | None = None,
     ) -> None:
         parsed = normalize_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
@@ -288,7 +308,10 @@ class Database:
                 # statements under 4 KB and 50 parameters only, and a
                 # create's was a fifth of its CPU.
                 paramstyle="numeric_dollar",
-                connect_args={"cursor_factory": psycopg.AsyncRawCursor},
+                connect_args={
+                    "cursor_factory": psycopg.AsyncRawCursor,
+                    **(_timeout_options(statement_timeout_ms) if statement_timeout_ms else {}),
+                },
                 **_ENGINE_OPTIONS,
                 **_pool(pool_size),
                 **autocommit,
@@ -300,9 +323,14 @@ class Database:
                 recycle_s=POOL_RECYCLE_S,
                 timeout_s=POOL_TIMEOUT_S,
                 role=app_role,
+                server_settings=(
+                    postgresql_settings(statement_timeout_ms) if statement_timeout_ms else {}
+                ),
             )
         else:
-            self.engine = build_engine(url, pool_size=pool_size, **autocommit)
+            self.engine = build_engine(
+                url, pool_size=pool_size, statement_timeout_ms=statement_timeout_ms, **autocommit
+            )
         self._driver_statements = driver_statements(self.engine.dialect)
         self._write_batches = (
             WriteBatches(self.engine, self._sqlite_writer) if self._sqlite_writer else None

@@ -1,4 +1,4 @@
-"""`JSON array contains a value`, compiled for each database."""
+"""`JSON array holds any of some values`, compiled for each database."""
 
 from __future__ import annotations
 
@@ -11,31 +11,36 @@ from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean
 
 
-class ArrayContains(ColumnElement[bool]):
-    """True when the JSON array in `column` has `value` as an element."""
+class ArrayHoldsAny(ColumnElement[bool]):
+    """True when the JSON array in `column` has an element among `values`,
+    a JSON array of strings bound as one parameter: a statement serves any
+    number of values."""
 
     inherit_cache = True
     type = Boolean()
     # SQLAlchemy's traversal reads this class attribute (declared as a list there).
     _traverse_internals: list[tuple[str, InternalTraversal]] = [  # noqa: RUF012
         ("column", InternalTraversal.dp_clauseelement),
-        ("value", InternalTraversal.dp_clauseelement),
+        ("values", InternalTraversal.dp_clauseelement),
     ]
 
-    def __init__(self, column: ColumnClause[Any], value: BindParameter[Any]) -> None:
+    def __init__(self, column: ColumnClause[Any], values: BindParameter[Any]) -> None:
         self.column = column
-        self.value = value
+        self.values = values
 
 
-@compiles(ArrayContains, "postgresql")
-def _pg_contains(element: ArrayContains, compiler: Any, **kw: Any) -> str:
-    # jsonb containment: served by a GIN index on the column.
-    value = compiler.process(element.value, **kw)
-    return f"({compiler.process(element.column, **kw)} @> jsonb_build_array({value}::text))"
+@compiles(ArrayHoldsAny, "postgresql")
+def _pg_holds_any(element: ArrayHoldsAny, compiler: Any, **kw: Any) -> str:
+    values = compiler.process(element.values, **kw)
+    wanted = f"ARRAY(SELECT jsonb_array_elements_text(CAST({values} AS jsonb)))"
+    return f"({compiler.process(element.column, **kw)} ?| {wanted})"
 
 
-@compiles(ArrayContains, "sqlite")
-def _sqlite_contains(element: ArrayContains, compiler: Any, **kw: Any) -> str:
+@compiles(ArrayHoldsAny, "sqlite")
+def _sqlite_holds_any(element: ArrayHoldsAny, compiler: Any, **kw: Any) -> str:
     column = compiler.process(element.column, **kw)
-    value = compiler.process(element.value, **kw)
-    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE json_each.value = {value})"
+    values = compiler.process(element.values, **kw)
+    return (
+        f"EXISTS (SELECT 1 FROM json_each({column}) AS held"
+        f" JOIN json_each({values}) AS wanted ON held.value = wanted.value)"
+    )

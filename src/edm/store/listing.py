@@ -15,9 +15,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     ColumnElement,
     Select,
+    String,
     Table,
     and_,
     bindparam,
@@ -31,7 +33,7 @@ from sqlalchemy import (
 from edm.identity import Principal
 from edm.manifest import Resource
 from edm.manifest.model import RangeFilter
-from edm.store.json_ops import ArrayContains
+from edm.store.json_ops import ArrayHoldsAny
 from edm.store.schema import TABLES, seq_column, sort_column_name
 from edm.store.scope import ScopeShape, scope_clause, scope_parameters
 from edm.store.search import (
@@ -59,7 +61,8 @@ class AnyOf:
 
 @dataclass(frozen=True, slots=True)
 class ContainsAny:
-    """The array `field` holds at least one of `values`."""
+    """The array `field` holds at least one of `values` (bound as one JSON
+    array, so the statement is the same for any number of values)."""
 
     field: str
     values: tuple[str, ...]
@@ -126,8 +129,8 @@ def page_shape(res: Resource, principal: Principal, query: ListQuery) -> tuple[P
                 filters.append((AnyOf, field_name, (bool(values), include_null)))
                 params[name] = list(values)
             case ContainsAny(field_name, values):
-                filters.append((ContainsAny, field_name, len(values)))
-                params |= {f"{name}_{i}": value for i, value in enumerate(values)}
+                filters.append((ContainsAny, field_name, None))
+                params[name] = orjson.dumps(values).decode()
             case Bound(field_name, bound, value):
                 filters.append((Bound, field_name, bound))
                 params[name] = value
@@ -174,9 +177,7 @@ def _filter_clause(
             clauses.append(column.is_(None))
         return or_(*clauses) if clauses else false()
     if kind is ContainsAny:
-        column = table.c[field_name]
-        count = cast(int, variant)
-        return or_(*(ArrayContains(column, bindparam(f"{name}_{i}")) for i in range(count)))
+        return ArrayHoldsAny(table.c[field_name], bindparam(name, type_=String()))
     column = table.c[field_name]
     value = bindparam(name, type_=column.type)
     return column > value if variant is RangeFilter.AFTER else column < value

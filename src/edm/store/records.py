@@ -308,7 +308,7 @@ class RecordStore:
         shape, params = page_shape(self.res, principal, query)
         params |= parameters or {}
         if query.search and self._rare_trigrams is not None:
-            plan = await self._rare_trigrams.plan(reads, query.search)
+            plan = await self._rare_trigrams.plan(reads, query.search, principal.tenant_id)
             params |= plan.parameters
             if plan.common_share * self.SEARCH_WINDOW > query.limit:
                 recent = self._recent_matches_statement(reads.dialect, shape, computed)

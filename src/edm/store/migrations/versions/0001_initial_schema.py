@@ -12,6 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import edm.store.types
+from edm.store.row_security import enable_rls
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -313,13 +314,7 @@ def _enable_row_level_security() -> None:
     )
     for table in TENANT_TABLES:
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE}")
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(
-            f"CREATE POLICY tenant_isolation ON {table} "
-            f"USING (tenant_id = current_setting('edm.tenant_id', true)) "
-            f"WITH CHECK (tenant_id = current_setting('edm.tenant_id', true))"
-        )
+        enable_rls(table)
 
 
 def downgrade() -> None:

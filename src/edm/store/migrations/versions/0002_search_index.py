@@ -5,7 +5,7 @@ tickets table as its external content, kept in sync by triggers (so in the
 writing transaction). PostgreSQL: a copy of the searchable columns kept by
 a trigger, with pg_trgm GIN indexes; a copy because row-level security on
 tickets stops ILIKE (not leakproof) from using an index there. The copy
-has no row-level security: it is only ever joined to the tickets table,
+has no row-level security (until migration 0005): it is only ever joined to the tickets table,
 which has. See edm.store.search.
 
 The column list is frozen here, as a migration must be; a test checks it
