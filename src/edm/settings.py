@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     jwt_issuer: str | None = None
     dev_secret_file: Path = DEV_SECRET_FILE
     max_body_bytes: PositiveInt = 1024 * 1024
+    max_header_bytes: PositiveInt = 8 * 1024  # one header: its name and value
+    max_head_bytes: PositiveInt = 64 * 1024  # the request head: request line and headers
+    max_header_count: PositiveInt = 100
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None

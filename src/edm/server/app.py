@@ -23,7 +23,11 @@ from edm.server.auth import TokenVerifier
 from edm.server.dispatch import ResourceDispatcher
 from edm.server.idempotency import IdempotencyGuard
 from edm.server.meta import meta_router
-from edm.server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from edm.server.middleware import (
+    BodySizeLimitMiddleware,
+    HeaderLimitMiddleware,
+    RequestContextMiddleware,
+)
 from edm.server.openapi import install_openapi
 from edm.server.playground import install_playground
 from edm.server.problems import (
@@ -127,6 +131,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        HeaderLimitMiddleware,
+        max_bytes=settings.max_header_bytes,
+        max_total_bytes=settings.max_head_bytes,
+        max_count=settings.max_header_count,
+    )
     app.add_middleware(RequestContextMiddleware)
     install_playground(app, settings)
     install_openapi(app, {routes.res.name: routes.list_params for routes in resource_routes})
