@@ -7,7 +7,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import NonNegativeInt, PositiveInt, SecretStr
+from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///edm.db"
@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     max_header_bytes: PositiveInt = 8 * 1024  # one header: its name and value
     max_head_bytes: PositiveInt = 64 * 1024  # the request head: request line and headers
     max_header_count: PositiveInt = 100
+    header_timeout_seconds: PositiveFloat = 10.0  # to send a request's head, from its start
+    send_timeout_seconds: PositiveFloat = 60.0  # a client not reading a response is dropped
+    max_connections: PositiveInt = 200  # per worker; a request beyond them gets 503
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None

@@ -123,7 +123,12 @@ class BodySizeLimitMiddleware:
 class HeaderLimitMiddleware:
     """431 for a request with a header over `max_bytes` (its name and value),
     headers over `max_total_bytes` together, or more than `max_count` of
-    them, before anything reads them."""
+    them, before anything reads them.
+
+    The server's protocol (`edm.server.protocol`) bounds the bytes it reads
+    of a request's head before the app sees it; this refuses what it let
+    through, and serves the app wherever it runs.
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int, max_total_bytes: int, max_count: int) -> None:
         self.app = app

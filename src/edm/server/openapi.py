@@ -34,7 +34,7 @@ _ERROR_TEXT = {
     422: "Invalid fields",
     429: "Rate limit exceeded",
     431: "Headers too large or too many (by default one over 8 KiB, 64 KiB together, 100)",
-    503: "Database unavailable; retry",
+    503: "Database unavailable, or the server holds too many connections; retry",
 }
 
 
