@@ -91,6 +91,17 @@ class Page:
     last_position: tuple[Any, str] | None
 
 
+def _count_within(rows: list[ReadRow], count: int, max_bytes: int) -> int:
+    """How many of the first `count` rows fit in `max_bytes` of JSON, one at least."""
+    total = 0
+    for index, row in enumerate(rows[:count]):
+        text: str = row.record_json
+        total += len(text) if text.isascii() else len(text.encode())
+        if total > max_bytes and index:
+            return index
+    return count
+
+
 class ResourceService:
     """Create, read, update, delete, restore and actions for one resource."""
 
@@ -116,8 +127,16 @@ class ResourceService:
     # -- reads -----------------------------------------------------------------
 
     async def list(
-        self, principal: Principal, query: ListQuery, parent_key: str | None = None
+        self,
+        principal: Principal,
+        query: ListQuery,
+        parent_key: str | None = None,
+        *,
+        max_bytes: int | None = None,
     ) -> Page:
+        """A page of `query.limit` records at most, and of `max_bytes` of JSON
+        but for its first record: a page of wide records ends early, with a
+        cursor after its last record."""
         self._require(principal, self.res.read_access, "read")
         async with self.db.reading(principal.tenant_id) as reads:
             if self.parent is not None and self.res.parent is not None:
@@ -129,8 +148,11 @@ class ResourceService:
             rows = await self.store.page(
                 reads, principal, query, self.computed_filter, self.computed_parameters()
             )
-        has_more = len(rows) > query.limit
-        rows = rows[: query.limit]
+        count = min(len(rows), query.limit)
+        if max_bytes is not None:
+            count = _count_within(rows, count, max_bytes)
+        has_more = len(rows) > count
+        rows = rows[:count]
         last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
         return Page(rows, has_more, last)
 

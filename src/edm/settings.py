@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     header_timeout_seconds: PositiveFloat = 10.0  # to send a request's head, from its start
     send_timeout_seconds: PositiveFloat = 60.0  # a client not reading a response is dropped
     max_connections: PositiveInt = 200  # per worker; a request beyond them gets 503
+    max_page_bytes: PositiveInt = 1024 * 1024  # a list page stops adding records beyond it
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None

@@ -20,6 +20,7 @@ import pytest
 
 TICKETS = "/api/v1/helpdesk/tickets"
 MIB = 1024 * 1024
+WIDE_DESCRIPTION = "é" * 32768  # 64 KiB of UTF-8: the widest description a ticket takes
 
 
 def connect(server, rcvbuf: int | None = None) -> socket.socket:
@@ -161,3 +162,60 @@ def test_connections_beyond_the_cap_get_503(live_server):
     assert "retry-after" in headers
     assert json.loads(body)["code"] == "too_many_connections"
     assert served_again == 200
+
+
+def test_wide_pages_are_bounded_in_bytes_and_unread_ones_are_dropped(
+    live_server, mint, other_tenant
+):
+    server = live_server(EDM_SEND_TIMEOUT_SECONDS="1")
+    token = mint(tenant_id=f"wide-{uuid4().hex[:8]}", subject="writer", roles=["admin"])
+    auth = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=server.url, headers=auth, timeout=30) as client:
+        created = {
+            client.post(TICKETS, json={"title": f"wide {n}", "description": WIDE_DESCRIPTION})
+            .raise_for_status()
+            .json()["id"]
+            for n in range(40)
+        }
+        seen: list[str] = []
+        sizes: list[int] = []
+        params: dict[str, str | int] = {"limit": 200}
+        while True:
+            response = client.get(TICKETS, params=params).raise_for_status()
+            page = response.json()
+            seen += [ticket["id"] for ticket in page["data"]]
+            sizes.append(len(response.content))
+            if not page["has_more"]:
+                break
+            params["cursor"] = page["next_cursor"]
+
+    assert sorted(seen) == sorted(created)
+    assert len(sizes) > 1
+    assert max(sizes) <= MIB + 80 * 1024  # the bound, and the record that crossed it
+
+    # Clients asking for wide pages and never reading them: dropped at the send timeout.
+    page_request = request_head(f"{TICKETS}?limit=200", Authorization=f"Bearer {token}")
+    stalled = [connect(server, rcvbuf=4096) for _ in range(4)]
+    for sock in stalled:
+        sock.sendall(page_request * 12)
+    time.sleep(0.5)
+    other_tenant(server)
+    time.sleep(3)
+    received = []
+    for sock in stalled:
+        total, sock_open = 0, True
+        sock.settimeout(3)
+        try:
+            while chunk := sock.recv(MIB):
+                total += len(chunk)
+        except TimeoutError:
+            pass  # the server still holds the connection
+        except ConnectionError:
+            sock_open = False
+        else:
+            sock_open = False
+        received.append((sock_open, total))
+        sock.close()
+
+    assert all(not sock_open for sock_open, _ in received), received
+    assert all(total < 12 * MIB for _, total in received)

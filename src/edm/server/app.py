@@ -114,7 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     idempotency = IdempotencyGuard(IdempotencyStore(db))
     resource_routes = [
-        ResourceRoutes(res, services[res.name], codec, idempotency) for res in RESOURCES
+        ResourceRoutes(res, services[res.name], codec, idempotency, settings.max_page_bytes)
+        for res in RESOURCES
     ]
     served_directly = [route for routes in resource_routes for route in routes.routes()]
     app.router.routes.extend(served_directly)

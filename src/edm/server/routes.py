@@ -67,8 +67,10 @@ class ResourceRoutes:
         service: ResourceService,
         codec: CursorCodec,
         idempotency: IdempotencyGuard,
+        max_page_bytes: int,
     ) -> None:
         self.res = res
+        self.max_page_bytes = max_page_bytes
         self.service = service
         self.idempotency = idempotency
         self.models = models_for(res)
@@ -110,7 +112,9 @@ class ResourceRoutes:
     async def list(self, request: Request) -> Response:
         principal = await authenticate(request)
         query = self.list_params.parse(request.query_params, principal)
-        page = await self.service.list(principal, query, self._parent_key(request))
+        page = await self.service.list(
+            principal, query, self._parent_key(request), max_bytes=self.max_page_bytes
+        )
         next_cursor = None
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
