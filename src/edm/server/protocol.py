@@ -24,6 +24,8 @@ This protocol, selected with uvicorn's `http` option, adds four bounds
 from __future__ import annotations
 
 import asyncio
+import socket
+import struct
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -172,8 +174,13 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._send_deadline = None
         if (now := self.transport.get_write_buffer_size()) < buffered:
             self._watch_sending(now)
-        else:
-            self.transport.abort()
+            return
+        # A reset rather than a close: the kernel drops what it buffered too,
+        # instead of keeping it for a client that reads nothing.
+        sock = self.transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.transport.abort()
 
     def _expire(self) -> None:
         self._head_deadline = None
