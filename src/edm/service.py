@@ -86,20 +86,21 @@ class _Change:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    records: list[ReadRow]
+    records_json: list[str]  # each record's JSON, as clients see it
     has_more: bool
     last_position: tuple[Any, str] | None
 
 
-def _count_within(rows: list[ReadRow], count: int, max_bytes: int) -> int:
-    """How many of the first `count` rows fit in `max_bytes` of JSON, one at least."""
+def _count_within(texts: list[str], max_bytes: int) -> int:
+    """How many of `texts`, from the first, fit in `max_bytes` of UTF-8; one at least."""
+    if 4 * sum(map(len, texts)) <= max_bytes:  # at most 4 bytes a character: all fit
+        return len(texts)
     total = 0
-    for index, row in enumerate(rows[:count]):
-        text: str = row.record_json
+    for index, text in enumerate(texts):
         total += len(text) if text.isascii() else len(text.encode())
         if total > max_bytes and index:
             return index
-    return count
+    return len(texts)
 
 
 class ResourceService:
@@ -148,13 +149,11 @@ class ResourceService:
             rows = await self.store.page(
                 reads, principal, query, self.computed_filter, self.computed_parameters()
             )
-        count = min(len(rows), query.limit)
-        if max_bytes is not None:
-            count = _count_within(rows, count, max_bytes)
+        texts = [row.record_json for row in rows[: query.limit]]
+        count = len(texts) if max_bytes is None else _count_within(texts, max_bytes)
         has_more = len(rows) > count
-        rows = rows[:count]
-        last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
-        return Page(rows, has_more, last)
+        last = position_of(self.res, query.order_field, rows[count - 1]) if has_more else None
+        return Page(texts[:count], has_more, last)
 
     async def get(
         self, principal: Principal, key: str, *, include_deleted: bool = False

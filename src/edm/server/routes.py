@@ -120,7 +120,7 @@ class ResourceRoutes:
             order = ("-" if query.descending else "") + query.order_field
             next_cursor = self.list_params.encode_cursor(principal, order, page.last_position)
         body = {
-            "data": [orjson.Fragment(r.record_json) for r in page.records],
+            "data": [orjson.Fragment(text) for text in page.records_json],
             "has_more": page.has_more,
             "next_cursor": next_cursor,
         }
