@@ -11,7 +11,6 @@ from sqlalchemy.exc import SQLAlchemyError
 from edm.cli.database import DatabaseURL, display_url, first_line, migrate
 from edm.cli.errors import CLIError
 from edm.server.auth import ConfigurationError, TokenVerifier
-from edm.server.protocol import LimitedHttpToolsProtocol
 from edm.server.workers import PortInUse, claim_port, serve_app
 from edm.settings import Settings, ensure_dev_secret
 from edm.store.database import build_engine
@@ -78,7 +77,6 @@ def serve(
             port=port,
             workers=workers,
             factory=True,
-            http=LimitedHttpToolsProtocol,
             log_level="info",
             access_log=False,
         )
