@@ -146,17 +146,18 @@ def admin(caller: CallerFactory) -> Caller:
 
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
-    """`live_server()` starts an `edm serve` on the session database; all stop at teardown."""
+    """`live_server(*args, **env)` starts an `edm serve` on the session database; all stop
+    at teardown."""
     started: list[LiveServer] = []
 
-    def start(**env: str) -> LiveServer:
+    def start(*args: str, **env: str) -> LiveServer:
         environment = {
             **os.environ,
             "EDM_DATABASE_URL": database_url,
             "EDM_JWT_SECRET": JWT_SECRET,
             **env,
         }
-        server = LiveServer(tmp_path, environment)
+        server = LiveServer(tmp_path, environment, args)
         started.append(server)
         return server
 

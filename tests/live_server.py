@@ -22,15 +22,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`edm serve --port <free>` in `cwd` with exactly `env`; its output goes to a log file."""
+    """`edm serve --port <free> *args` in `cwd` with exactly `env`; its output goes to a log."""
 
-    def __init__(self, cwd: Path, env: dict[str, str]) -> None:
+    def __init__(self, cwd: Path, env: dict[str, str], args: tuple[str, ...] = ()) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"edm-serve-{self.port}.log"
         with self.log.open("wb") as out:
             self.process = subprocess.Popen(
-                [EDM, "serve", "--port", str(self.port)],
+                [EDM, "serve", "--port", str(self.port), *args],
                 cwd=cwd,
                 env=env,
                 stdout=out,

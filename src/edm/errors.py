@@ -89,6 +89,10 @@ class PayloadTooLarge(EDMError):
     status, code, title = 413, "payload_too_large", "Content Too Large"
 
 
+class HeaderTooLarge(EDMError):
+    status, code, title = 431, "header_too_large", "Request Header Fields Too Large"
+
+
 class UnsupportedMediaType(EDMError):
     status, code, title = 415, "unsupported_media_type", "Unsupported Media Type"
 

@@ -86,9 +86,21 @@ class _Change:
 
 @dataclass(frozen=True, slots=True)
 class Page:
-    records: list[ReadRow]
+    records_json: list[str]  # each record's JSON, as clients see it
     has_more: bool
     last_position: tuple[Any, str] | None
+
+
+def _count_within(texts: list[str], max_bytes: int) -> int:
+    """How many of `texts`, from the first, fit in `max_bytes` of UTF-8; one at least."""
+    if 4 * sum(map(len, texts)) <= max_bytes:  # at most 4 bytes a character: all fit
+        return len(texts)
+    total = 0
+    for index, text in enumerate(texts):
+        total += len(text) if text.isascii() else len(text.encode())
+        if total > max_bytes and index:
+            return index
+    return len(texts)
 
 
 class ResourceService:
@@ -116,8 +128,16 @@ class ResourceService:
     # -- reads -----------------------------------------------------------------
 
     async def list(
-        self, principal: Principal, query: ListQuery, parent_key: str | None = None
+        self,
+        principal: Principal,
+        query: ListQuery,
+        parent_key: str | None = None,
+        *,
+        max_bytes: int | None = None,
     ) -> Page:
+        """A page of `query.limit` records at most, and of `max_bytes` of JSON
+        but for its first record: a page of wide records ends early, with a
+        cursor after its last record."""
         self._require(principal, self.res.read_access, "read")
         async with self.db.reading(principal.tenant_id) as reads:
             if self.parent is not None and self.res.parent is not None:
@@ -129,10 +149,11 @@ class ResourceService:
             rows = await self.store.page(
                 reads, principal, query, self.computed_filter, self.computed_parameters()
             )
-        has_more = len(rows) > query.limit
-        rows = rows[: query.limit]
-        last = position_of(self.res, query.order_field, rows[-1]) if has_more else None
-        return Page(rows, has_more, last)
+        texts = [row.record_json for row in rows[: query.limit]]
+        count = len(texts) if max_bytes is None else _count_within(texts, max_bytes)
+        has_more = len(rows) > count
+        last = position_of(self.res, query.order_field, rows[count - 1]) if has_more else None
+        return Page(texts[:count], has_more, last)
 
     async def get(
         self, principal: Principal, key: str, *, include_deleted: bool = False

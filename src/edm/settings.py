@@ -7,7 +7,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import NonNegativeInt, PositiveInt, SecretStr
+from pydantic import NonNegativeInt, PositiveFloat, PositiveInt, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///edm.db"
@@ -29,6 +29,13 @@ class Settings(BaseSettings):
     # Keys the values the server signs and hands out (cursors); replicas share it.
     server_secret: SecretStr | None = None
     max_body_bytes: PositiveInt = 1024 * 1024
+    max_header_bytes: PositiveInt = 8 * 1024  # one header: its name and value
+    max_head_bytes: PositiveInt = 64 * 1024  # the request head: request line and headers
+    max_header_count: PositiveInt = 100
+    header_timeout_seconds: PositiveFloat = 10.0  # to send a request's head, from its start
+    send_timeout_seconds: PositiveFloat = 60.0  # a client not reading a response is dropped
+    max_connections: PositiveInt = 200  # per worker; a request beyond them gets 503
+    max_page_bytes: PositiveInt = 1024 * 1024  # a list page stops adding records beyond it
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     statement_timeout_ms: PositiveInt = 5000  # each statement of the server's, both databases

@@ -245,3 +245,16 @@ def test_reference_filters_accept_token_subjects(caller):
     mine = create(person)
     data = person.get(TICKETS, params={"submitted_by_id": "user-42"}).json()["data"]
     assert [t["id"] for t in data] == [mine["id"]]
+
+
+def test_page_of_wide_tickets_ends_at_the_byte_bound_and_paging_visits_each_once(agent):
+    """A page stops adding records past 1 MiB of JSON (EDM_MAX_PAGE_BYTES), and its
+    cursor continues right after its last record."""
+    description = "é" * 32768  # 64 KiB of UTF-8 in 32,768 characters
+    tickets = [create(agent, title=f"Wide {i}", description=description) for i in range(20)]
+
+    for params in ({"order": "-created_at"}, {"order": "priority"}, {"q": "Wide"}):
+        seen, sizes = walk(agent, limit=200, **params)
+        assert sorted(t["id"] for t in seen) == sorted(t["id"] for t in tickets)
+        assert sizes[0] < 20
+        assert all(size * 64 * 1024 <= 1024 * 1024 + 64 * 1024 for size in sizes)

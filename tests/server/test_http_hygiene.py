@@ -340,6 +340,52 @@ def test_body_of_exactly_1_mib_is_not_413(agent: Any) -> None:
     assert error_fields(assert_problem(response, 422)) == {"description"}
 
 
+# -- headers --------------------------------------------------------------------------
+
+MAX_HEADER_BYTES = 8 * 1024
+
+
+def header_of_size(name: str, size: int) -> dict[str, str]:
+    """A header whose name and value are `size` bytes together."""
+    return {name: "a" * (size - len(name))}
+
+
+def test_header_over_8_kib_is_431_naming_it_before_authentication(http: TestClient) -> None:
+    response = http.get(PATH, headers=header_of_size("x-padding", MAX_HEADER_BYTES + 1))
+
+    body = assert_problem(response, 431)
+    assert body["code"] == "header_too_large"
+    assert error_fields(body) == {"x-padding"}
+
+
+def test_padded_token_is_431_not_verified(admin: Any, ticket: dict[str, Any]) -> None:
+    padded = f"Bearer {' ' * MAX_HEADER_BYTES}{admin.token}"
+    response = admin.post(PATH, json={"title": "padded"}, headers={"Authorization": padded})
+
+    assert error_fields(assert_problem(response, 431)) == {"authorization"}
+    assert_nothing_written(admin, ticket)
+
+
+def test_header_of_exactly_8_kib_is_served(agent: Any) -> None:
+    response = agent.get(PATH, headers=header_of_size("x-padding", MAX_HEADER_BYTES))
+
+    assert response.status_code == 200
+
+
+def test_headers_over_64_kib_together_are_431(http: TestClient) -> None:
+    headers = {f"x-padding-{n}": "a" * 8000 for n in range(9)}
+
+    body = assert_problem(http.get("/healthz", headers=headers), 431)
+    assert error_fields(body) == {None}
+
+
+def test_more_than_100_headers_are_431(http: TestClient) -> None:
+    headers = {f"x-extra-{n}": "1" for n in range(100)}
+
+    body = assert_problem(http.get("/healthz", headers=headers), 431)
+    assert body["errors"][0]["code"] == "too_many"
+
+
 # -- query parameters -------------------------------------------------------------------
 
 

@@ -22,7 +22,11 @@ from edm.server.auth import TokenVerifier
 from edm.server.dispatch import ResourceDispatcher
 from edm.server.idempotency import IdempotencyGuard
 from edm.server.meta import meta_router
-from edm.server.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
+from edm.server.middleware import (
+    BodySizeLimitMiddleware,
+    HeaderLimitMiddleware,
+    RequestContextMiddleware,
+)
 from edm.server.openapi import install_openapi
 from edm.server.playground import install_playground
 from edm.server.problems import (
@@ -118,7 +122,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     idempotency = IdempotencyGuard(IdempotencyStore(db))
     resource_routes = [
-        ResourceRoutes(res, services[res.name], codec, idempotency) for res in RESOURCES
+        ResourceRoutes(res, services[res.name], codec, idempotency, settings.max_page_bytes)
+        for res in RESOURCES
     ]
     served_directly = [route for routes in resource_routes for route in routes.routes()]
     app.router.routes.extend(served_directly)
@@ -135,6 +140,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
     )
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        HeaderLimitMiddleware,
+        max_bytes=settings.max_header_bytes,
+        max_total_bytes=settings.max_head_bytes,
+        max_count=settings.max_header_count,
+    )
     app.add_middleware(RequestContextMiddleware)
     install_playground(app, settings)
     install_openapi(app, {routes.res.name: routes.list_params for routes in resource_routes})

@@ -25,12 +25,12 @@ from edm.server.query import (
 )
 
 _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
-    OperationKind.LIST: (400, 401, 403, 429, 503),
-    OperationKind.GET: (400, 401, 403, 404, 429, 503),
-    OperationKind.CREATE: (400, 401, 403, 409, 413, 415, 422, 429, 503),
-    OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
-    OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 503),
-    OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 503),
+    OperationKind.LIST: (400, 401, 403, 429, 431, 503),
+    OperationKind.GET: (400, 401, 403, 404, 429, 431, 503),
+    OperationKind.CREATE: (400, 401, 403, 409, 413, 415, 422, 429, 431, 503),
+    OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 431, 503),
+    OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 431, 503),
+    OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 431, 503),
 }
 _ERROR_TEXT = {
     400: "Bad request or query parameter",
@@ -43,7 +43,8 @@ _ERROR_TEXT = {
     415: "Body is not application/json",
     422: "Invalid fields",
     429: "Rate limit exceeded",
-    503: "Database unavailable; retry",
+    431: "Headers too large or too many (by default one over 8 KiB, 64 KiB together, 100)",
+    503: "Database unavailable, or the server holds too many connections; retry",
 }
 
 

@@ -76,8 +76,10 @@ class ResourceRoutes:
         service: ResourceService,
         codec: CursorCodec,
         idempotency: IdempotencyGuard,
+        max_page_bytes: int,
     ) -> None:
         self.res = res
+        self.max_page_bytes = max_page_bytes
         self.service = service
         self.idempotency = idempotency
         self.models = models_for(res)
@@ -119,13 +121,15 @@ class ResourceRoutes:
     async def list(self, request: Request) -> Response:
         principal = await authenticate(request)
         query = self.list_params.parse(request.query_params, principal)
-        page = await self.service.list(principal, query, self._parent_key(request))
+        page = await self.service.list(
+            principal, query, self._parent_key(request), max_bytes=self.max_page_bytes
+        )
         next_cursor = None
         if page.last_position is not None:
             order = ("-" if query.descending else "") + query.order_field
             next_cursor = self.list_params.encode_cursor(principal, order, page.last_position)
         body = {
-            "data": [orjson.Fragment(r.record_json) for r in page.records],
+            "data": [orjson.Fragment(text) for text in page.records_json],
             "has_more": page.has_more,
             "next_cursor": next_cursor,
         }

@@ -28,6 +28,8 @@ from typing import Any
 import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 
+from edm.server.protocol import LimitedHttpToolsProtocol
+
 logger = logging.getLogger("uvicorn.error")
 _spawn = multiprocessing.get_context("spawn")
 CHECK_INTERVAL_S = 0.5
@@ -140,11 +142,13 @@ def serve_app(app: str, *, host: str, port: int, workers: int, **options: Any) -
     """Serve `app` (an import string) with uvicorn from `workers` processes.
 
     One worker is uvicorn serving in this process; more are processes with
-    a socket each, supervised from this one. `options` are further
-    `uvicorn.Config` arguments. Raises `PortInUse` before starting anything
-    when the port is taken, and exits with uvicorn's startup-failure status
-    when a worker cannot start.
+    a socket each, supervised from this one. Each runs EDM's HTTP protocol
+    (`edm.server.protocol`) unless `options` name another `http`; `options`
+    are further `uvicorn.Config` arguments. Raises `PortInUse` before
+    starting anything when the port is taken, and exits with uvicorn's
+    startup-failure status when a worker cannot start.
     """
+    options.setdefault("http", LimitedHttpToolsProtocol)
     port = claim_port(host, port)
     if workers == 1:
         uvicorn.run(app, host=host, port=port, **options)
