@@ -144,11 +144,9 @@ def _settle(db: Database) -> None:
     cheapest) and the search index settled as an index built in one go.
 
     On SQLite, FTS5's index merged into one segment: a load of one
-    transaction per tenant leaves it in dozens (36 at 1,000,000 tickets),
-    each read by every search, and the merges FTS5 then owes are paid by
-    the creates that follow (at 1,000,000 tickets, in the app, with two
-    processes creating: a search's CPU 0.85 -> 0.43 ms, a create's
-    1.0 -> 0.6 ms). On PostgreSQL, a vacuum of the
+    transaction per tenant leaves it in dozens of segments, each read by
+    every search, and the merges FTS5 then owes are paid by the creates
+    that follow (docs/performance.md). On PostgreSQL, a vacuum of the
     tickets and their search copy: it marks the loaded pages all-visible,
     which spares reads checking each row's visibility, and moves the
     search index's pending entries into the index, which each search would

@@ -79,8 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # What exists at startup (the app, the manifest, SQLAlchemy's and
         # pydantic's structures) lives as long as the process: kept out of
-        # the collector, a full collection is no longer a pause of ~90 ms
-        # that stalls every request in flight (docs/performance.md).
+        # the collector, a full collection is no longer a long pause that
+        # stalls every request in flight (docs/performance.md).
         gc.collect()
         gc.freeze()
         yield

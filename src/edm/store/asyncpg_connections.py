@@ -7,14 +7,13 @@ run on them. The driver's work around a round trip was most of what a
 read cost a worker beyond the request's own path: psycopg's asyncio
 connection registers its socket with the event loop for every wait and
 walks a generator per round trip, where asyncpg's protocol stays
-registered and parses replies in C. Moving reads from psycopg to asyncpg
-took a PostgreSQL get from 0.79 to 0.48 ms of worker CPU under load
-(docs/performance.md). Writes in a transaction stay on SQLAlchemy's
+registered and parses replies in C (the difference is measured in
+docs/performance.md). Writes in a transaction stay on SQLAlchemy's
 psycopg engine, whose transactions and savepoints they need.
 
 The connections are kept here rather than in asyncpg's own pool: its
-acquire and release (timers, proxies, a queue) cost 80-100 us a read,
-more than the round trip; taking a kept connection is a list pop. At
+acquire and release (timers, proxies, a queue) cost more than the round
+trip itself; taking a kept connection is a list pop. At
 most `size` are open (per event loop); a read or write that finds them
 all in use waits for one, up to `timeout_s`, then fails with
 SQLAlchemy's pool `TimeoutError`, which the server answers with a 503 as

@@ -4,9 +4,9 @@ SQLite writers take the database lock up front (`BEGIN IMMEDIATE`) so a
 write never fails a lock upgrade; readers use plain `BEGIN` and never block
 under WAL. Before that, writers queue on `SQLiteWriteLock`, an `flock` on a
 file beside the database: SQLite's own busy handler polls, sleeping in
-growing steps (up to 100 ms), so writers of two server processes meeting in
-it wait far longer than the write they wait for (a p99 near a second under
-load), where the kernel hands an `flock` over the moment it is released.
+growing steps, so writers of two server processes meeting in it wait far
+longer than the write they wait for, where the kernel hands an `flock`
+over the moment it is released.
 
 On PostgreSQL the application's sessions act as the `edm_app` role, which
 row-level security binds to the tenant named in `edm.tenant_id`, set at
@@ -17,7 +17,7 @@ most of what a read costs there, so a read is usually just its query's.
 
 The store is synchronous code. The server runs it without a thread hop
 where it can (`Database.run`): handing each request to a worker thread
-costs about 0.1 ms of CPU, as much as the rest of a `GET` by id. The
+costs as much CPU as the rest of a `GET` by id. The
 server's reads and writes skip SQLAlchemy's execution and run on the
 driver's connection: SQLite's, and on PostgreSQL asyncpg connections kept
 for reads and writes outside a transaction (`Database.reading`,
