@@ -13,7 +13,16 @@ from sqlalchemy.exc import DBAPIError
 from edm.store.database import Database
 
 TICKETS = "/api/v1/helpdesk/tickets"
-TENANT_TABLES = ("tickets", "sla_policies", "comments", "events", "counters", "idempotency_keys")
+TENANT_TABLES = (
+    "tickets",
+    "sla_policies",
+    "comments",
+    "events",
+    "counters",
+    "idempotency_keys",
+    "applications",
+    "keys",
+)
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 The accepted algorithms come from configuration: HS256 with
 `EDM_JWT_SECRET`, or RS256/ES256 by the type of `EDM_JWT_PUBLIC_KEY`.
 The token header never chooses the algorithm, so `alg: none` and
-HS256-signed-with-the-public-key tokens are refused.
+HS256-signed-with-the-public-key tokens are refused. Tokens this server
+issues for API keys (`iss` = `EDM_JWT_ISSUED_BY`) are verified with its own
+signing key instead (`edm.server.oauth`).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from edm.errors import Forbidden, Unauthorized
 from edm.identity import Principal, Role
+from edm.server.oauth import IssuedTokens, token_scopes
 from edm.settings import Settings
 
 log = logging.getLogger("edm.server")
@@ -94,6 +97,7 @@ class TokenVerifier:
         self._key, self._algorithms = _verification_key(settings)
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
+        self.issued = IssuedTokens.from_settings(settings)
         self._verified: dict[str, tuple[Principal, float]] = {}
 
     def principal(self, authorization: str | None) -> Principal:
@@ -119,17 +123,29 @@ class TokenVerifier:
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
             raise Unauthorized("The Authorization header must be 'Bearer <token>'")
+        # -- this server's own tokens (edm.server.oauth) --
+        key, algorithms, issuer, audience = (
+            self._key,
+            self._algorithms,
+            self._issuer,
+            self._audience,
+        )
+        own = self.issued is not None and self.issued.signed(token)
+        if own and self.issued is not None:
+            key, algorithms = self.issued.verification_key, [self.issued.algorithm]
+            issuer, audience = self.issued.issuer, None
+        # -- end --
         try:
             claims = jwt.decode(
                 token,
-                self._key,
-                algorithms=self._algorithms,
-                audience=self._audience,
-                issuer=self._issuer,
+                key,
+                algorithms=algorithms,
+                audience=audience,
+                issuer=issuer,
                 leeway=LEEWAY_SECONDS,
                 options={
-                    "require": ["exp", "sub", "tenant_id"],
-                    "verify_aud": self._audience is not None,
+                    "require": ["exp", "sub", "tenant_id", *(["key_id"] if own else [])],
+                    "verify_aud": audience is not None,
                 },
             )
         except jwt.ExpiredSignatureError:
@@ -141,6 +157,8 @@ class TokenVerifier:
             tenant_id=_claim(claims, "tenant_id", required=True) or "",
             app_id=_claim(claims, "app_id", required=False),
             roles=_roles(claims),
+            scopes=token_scopes(claims),
+            key_id=_claim(claims, "key_id", required=True) if own else None,
         )
         return principal, float(claims["exp"])
 

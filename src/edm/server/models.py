@@ -14,7 +14,14 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    StringConstraints,
+    create_model,
+)
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 
@@ -75,9 +82,12 @@ def python_type(field: Field, *, write: bool = True) -> Any:
         case FieldType.BOOLEAN:
             return bool
         case FieldType.INTEGER:
-            return int
-        case FieldType.DATETIME:
+            return Annotated[int, PydanticField(ge=field.minimum, le=field.maximum)]
+        case FieldType.DATETIME if not write:
             return datetime
+        case FieldType.DATETIME:
+            # Written as RFC 3339 text, which strict validation would refuse; with an offset.
+            return Annotated[AwareDatetime, PydanticField(strict=False)]
         case FieldType.REFERENCE if not write:
             return str
         case FieldType.REFERENCE:
@@ -88,11 +98,13 @@ def python_type(field: Field, *, write: bool = True) -> Any:
                 PydanticField(json_schema_extra={"pattern": REFERENCE_PATTERN}),
             ]
         case FieldType.TAGS:
-            item = Annotated[
+            item: Any = Annotated[
                 str,
                 StringConstraints(min_length=1, max_length=field.item_max_length),
                 AfterValidator(_no_nul),
             ]
+            if field.enum:
+                item = Literal[field.enum]
             return Annotated[
                 list[item],
                 PydanticField(max_length=field.max_items, json_schema_extra={"uniqueItems": True}),
@@ -123,6 +135,7 @@ class ResourceModels:
     update: type[BaseModel]
     public: type[BaseModel]
     page: type[BaseModel]
+    actions: dict[str, type[BaseModel]]  # the body of each action that takes fields
 
 
 @cache
@@ -135,14 +148,16 @@ def models_for(res: Resource) -> ResourceModels:
         if field.required:
             create_fields[field.name] = (annotation, description)
         else:
-            create_fields[field.name] = (
-                annotation,
-                PydanticField(default_factory=_default_factory(field), description=field.notes),
-            )
+            create_fields[field.name] = _optional_write(field)
         update_fields[field.name] = (annotation, PydanticField(None, description=field.notes))
     public_fields = {
         f.name: (_annotation(f, write=False), PydanticField(description=f.notes))
         for f in res.fields
+    }
+    # Present only in the response of an operation that reveals them.
+    public_fields |= {
+        f.name: (_annotation(f, write=False), PydanticField(None, description=f.notes))
+        for f in res.revealed_fields
     }
     title = res.title.replace(" ", "")
     public = _build(title, res, public_fields, ConfigDict())
@@ -156,6 +171,23 @@ def models_for(res: Resource) -> ResourceModels:
         update=_build(f"{title}Update", res, update_fields, _WRITE_CONFIG),
         public=public,
         page=_build(f"{title}Page", res, page_fields, ConfigDict()),
+        actions={
+            op.name: _build(
+                f"{title}{op.name.capitalize()}",
+                res,
+                {f.name: _optional_write(f) for f in op.fields},
+                _WRITE_CONFIG,
+            )
+            for op in res.operations
+            if op.fields
+        },
+    )
+
+
+def _optional_write(field: Field) -> tuple[Any, Any]:
+    return (
+        _annotation(field),
+        PydanticField(default_factory=_default_factory(field), description=field.notes),
     )
 
 

@@ -51,16 +51,17 @@ class MemoryCounter:
     """Counters of this process only (one replica, or tests)."""
 
     def __init__(self) -> None:
-        self._counts: dict[str, int] = {}
-        self._window: int | None = None
+        # Per window length: the current window and its counts (older windows are dropped).
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
 
     async def increment(self, key: str, window_seconds: int) -> int:
         window = int(time.time()) // window_seconds
-        if window != self._window:
-            self._counts.clear()
-            self._window = window
-        self._counts[key] = self._counts.get(key, 0) + 1
-        return self._counts[key]
+        current, counts = self._windows.get(window_seconds, (None, {}))
+        if window != current:
+            counts = {}
+            self._windows[window_seconds] = (window, counts)
+        counts[key] = counts.get(key, 0) + 1
+        return counts[key]
 
 
 class RedisCounter:
@@ -71,7 +72,7 @@ class RedisCounter:
 
     async def increment(self, key: str, window_seconds: int) -> int:
         window = int(time.time()) // window_seconds
-        redis_key = f"edm:ratelimit:{window}:{key}"
+        redis_key = f"edm:ratelimit:{window_seconds}:{window}:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(redis_key)
             pipe.expire(redis_key, window_seconds + 1)
@@ -89,21 +90,29 @@ class RateLimiter:
         self.window_seconds = window_seconds
 
     async def check(self, principal: Principal) -> Quota | None:
-        """The caller's quota after this request; TooManyRequests beyond it."""
-        if self.requests <= 0:
+        """The caller's quota after this request; TooManyRequests beyond it.
+
+        An application with its own `rate_limit_per_minute` has that many
+        requests a minute, shared by all its keys and tokens; every other
+        caller has the tenant default.
+        """
+        requests, window = self.requests, self.window_seconds
+        if principal.rate_limit_per_minute is not None:
+            requests, window = principal.rate_limit_per_minute, 60
+        if requests <= 0:
             return None
         key = f"{principal.tenant_id}\x1f{principal.app_id or ''}"
         try:
-            count = await self.counter.increment(key, self.window_seconds)
+            count = await self.counter.increment(key, window)
         except RedisError as exc:
             log.warning("rate limiter unavailable, letting the request through: %s", exc)
             return None
         now = time.time()
-        reset = max(1, math.ceil(self.window_seconds - now % self.window_seconds))
-        quota = Quota(self.requests, self.requests - count, reset)
+        reset = max(1, math.ceil(window - now % window))
+        quota = Quota(requests, requests - count, reset)
         if quota.exceeded:
             raise TooManyRequests(
-                f"Rate limit of {self.requests} requests per {self.window_seconds} s exceeded",
+                f"Rate limit of {requests} requests per {window} s exceeded",
                 headers={**quota.headers(), "Retry-After": str(reset)},
             )
         return quota
