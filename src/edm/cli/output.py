@@ -144,7 +144,7 @@ def records_table(records: Iterable[EDMModel], columns: Sequence[str]) -> Table:
     """The `columns` of `records`, one row each."""
     table = _table()
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column == "id")
     for record in records:
         table.add_row(*(_value(getattr(record, column)) for column in columns))
     return table
