@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from edm.errors import Unauthorized
-from edm.platform.secrets import NewKey
+from edm.platform.secrets import NewKey, digest
 from edm.server.api_keys import Credentials
 from edm.server.auth import TokenVerifier
 from edm.store.credentials import CredentialStore
@@ -136,8 +136,8 @@ def test_the_sqlite_file_holds_no_secret(database_url, admin, platform, integrat
     path = Path(make_url(database_url).database or "")
     stored = b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
 
-    assert stored  # the file and its write-ahead log
     for secret in secrets:
+        assert digest(secret).encode() in stored  # the file (and its log) holds the keys
         assert secret[7:].encode() not in stored
 
 
@@ -149,15 +149,20 @@ def test_postgresql_rows_hold_no_secret(database_url, admin, platform, integrati
     try:
         with engine.connect() as conn:
             tables = inspect(conn).get_table_names()
+
+            def rows(table: str, part: str) -> int:
+                return int(
+                    conn.execute(
+                        text(f'SELECT count(*) FROM "{table}" AS t WHERE t::text LIKE :pattern'),
+                        {"pattern": f"%{part}%"},
+                    ).scalar_one()
+                )
+
             found = {
-                table: conn.execute(
-                    text(f'SELECT count(*) FROM "{table}" AS t WHERE t::text LIKE :pattern'),
-                    {"pattern": f"%{secret[7:]}%"},
-                ).scalar_one()
-                for table in tables
-                for secret in secrets
+                (table, n): rows(table, s[7:]) for table in tables for n, s in enumerate(secrets)
             }
+            hashed = [rows("keys", digest(secret)) for secret in secrets]
     finally:
         engine.dispose()
-    assert "keys" in tables
+    assert hashed == [1, 1]  # every tenant's rows are read
     assert set(found.values()) == {0}, found
