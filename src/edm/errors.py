@@ -61,12 +61,26 @@ class InvalidParameter(BadRequest):
 class Unauthorized(EDMError):
     status, code, title = 401, "unauthorized", "Unauthorized"
 
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(
+            detail, headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}, code=code
+        )
 
 
 class Forbidden(EDMError):
     status, code, title = 403, "forbidden", "Forbidden"
+
+
+class InsufficientScope(Forbidden):
+    """The token lacks the scope the request needs (RFC 6750 section 3.1)."""
+
+    code = "insufficient_scope"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(
+            f"The token's scopes do not include {scope}",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope", scope="{scope}"'},
+        )
 
 
 class NotFound(EDMError):

@@ -18,12 +18,27 @@ class Principal:
 
     `app_id` is set only for integration tokens; such a caller stamps it on
     what it creates and sees only records carrying the same `app_id`.
+    `scopes` None (a token without a `scope` claim) grants every scope.
+    `key_id` names the API key an EDM-issued credential stands for, whose
+    application and key are checked on use; `rate_limit_per_minute` is its
+    application's own limit.
     """
 
     subject: str
     tenant_id: str
     app_id: str | None
     roles: frozenset[Role]
+    scopes: frozenset[str] | None = None
+    key_id: str | None = None
+    rate_limit_per_minute: int | None = None
+
+    def has_scope(self, scope: str, *, write: bool) -> bool:
+        """Whether `<scope>:write` (or, for reads, `:read` or `:write`) is granted."""
+        if self.scopes is None or "*" in self.scopes:
+            return True
+        if f"{scope}:write" in self.scopes:
+            return True
+        return not write and f"{scope}:read" in self.scopes
 
     @property
     def is_admin(self) -> bool:

@@ -27,7 +27,14 @@ from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import ColumnElement, Connection
 
-from edm.errors import Conflict, FieldError, Forbidden, NotFound, PreconditionFailed
+from edm.errors import (
+    Conflict,
+    FieldError,
+    Forbidden,
+    InsufficientScope,
+    NotFound,
+    PreconditionFailed,
+)
 from edm.history import History, field_changes
 from edm.identity import Principal
 from edm.manifest import Access, RequesterAccess, Resource
@@ -61,6 +68,7 @@ def _has_access(principal: Principal, access: Access) -> bool:
         Access.REQUESTERS: True,
         Access.AGENTS: principal.is_agent,
         Access.ADMINS: principal.is_admin,
+        Access.HUMAN_ADMINS: principal.is_admin and principal.app_id is None,
         Access.NOBODY: False,
     }[access]
 
@@ -156,17 +164,31 @@ class ResourceService:
         return Page(texts[:count], has_more, last)
 
     async def get(
-        self, principal: Principal, key: str, *, include_deleted: bool = False
+        self,
+        principal: Principal,
+        key: str,
+        *,
+        include_deleted: bool = False,
+        parent_key: str | None = None,
     ) -> ReadRow:
+        """The record `key`; of a nested resource, only under the parent `parent_key`."""
         self._require(principal, self.res.read_access, "read")
         async with self.db.reading(principal.tenant_id) as reads:
-            return await self.read(reads, principal, key, include_deleted=include_deleted)
+            if self.parent is None or self.res.parent is None:
+                return await self.read(reads, principal, key, include_deleted=include_deleted)
+            parent = await self.parent.read(
+                reads, principal, parent_key or "", include_deleted=include_deleted
+            )
+            record = await self.read(reads, principal, key, include_deleted=include_deleted)
+        if getattr(record, self.res.parent.field) != parent.id:
+            raise NotFound(f"{self.res.title} {key} not found")
+        return record
 
     async def read(
         self, reads: Reads, principal: Principal, key: str, *, include_deleted: bool = False
     ) -> ReadRow:
         """What an answer needs of the record `key` visible to `principal`
-        (id, revision, `record_json`), or 404."""
+        (id, revision, its parent's id, `record_json`), or 404."""
         statement, params = self.store.find_query(
             reads.dialect, principal, key, include_deleted=include_deleted, response_only=True
         )
@@ -382,6 +404,12 @@ class ResourceService:
         return {f.name: deepcopy(f.default) for f in self.res.writable_fields}
 
     def _require(self, principal: Principal, access: Access, verb: str) -> None:
+        """The token's scope, then its role, allow `verb` (any verb but "read" writes)."""
+        write = verb != "read"
+        if not principal.has_scope(self.res.scope, write=write):
+            raise InsufficientScope(f"{self.res.scope}:{'write' if write else 'read'}")
+        if access is Access.HUMAN_ADMINS and principal.app_id is not None:
+            raise Forbidden(f"Applications may not {verb} {self.res.title.lower()} records")
         if not _has_access(principal, access):
             raise Forbidden(f"Your role may not {verb} {self.res.title.lower()} records")
 

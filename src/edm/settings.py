@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     jwt_public_key: SecretStr | None = None
     jwt_audience: str | None = None
     jwt_issuer: str | None = None
+    # Tokens this server issues for API keys (POST /api/v1/oauth/token): signed with
+    # jwt_signing_key (PEM private key, RS256/ES256), else with the HS256 secret.
+    jwt_signing_key: SecretStr | None = None
+    jwt_issued_by: str = "edm"
+    access_token_ttl_seconds: PositiveInt = 3600
     dev_secret_file: Path = DEV_SECRET_FILE
     # Keys the values the server signs and hands out (cursors); replicas share it.
     server_secret: SecretStr | None = None

@@ -49,7 +49,7 @@ def expected_type(f: Field) -> Any:
         FieldType.BOOLEAN: bool,
         FieldType.INTEGER: int,
         FieldType.DATETIME: datetime,
-        FieldType.TAGS: list[str],
+        FieldType.TAGS: list[Literal[tuple(f.enum)]] if f.enum else list[str],
         FieldType.OBJECT: dict[str, Any],
         FieldType.ENUM: Literal[tuple(f.enum or ())],
     }.get(f.type, str)
@@ -75,7 +75,7 @@ def test_check_flag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("res", RESOURCES, ids=lambda r: r.name)
 def test_model_fields_and_types_match_the_manifest(res: Resource) -> None:
     model = model_of(res)
-    assert list(model.model_fields) == [f.name for f in res.fields]
+    assert list(model.model_fields) == [f.name for f in (*res.fields, *res.revealed_fields)]
     hints = get_type_hints(model)
     for f in res.fields:
         assert hints[f.name] == expected_type(f), f.name

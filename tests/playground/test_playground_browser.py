@@ -419,3 +419,54 @@ def test_operations_without_a_cli_command_say_so(page: Page) -> None:
     )
     assert "no command for sla_policies list" in snippet
     assert "edm sla" not in snippet
+
+
+def _admin_token(server: str) -> str:
+    response = httpx.post(
+        f"{server}/api/v1/dev/token",
+        json={"tenant_id": "browser-apps", "sub": "root", "roles": ["admin"]},
+        timeout=5,
+    )
+    response.raise_for_status()
+    token: str = response.json()["token"]
+    return token
+
+
+def test_an_admin_registers_an_application_and_sees_its_key_once(
+    browser: Browser, server: str
+) -> None:
+    context = browser.new_context(viewport=DESKTOP, base_url=server)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    page.goto("/playground#/platform/applications/create")
+    page.get_by_label("Token", exact=True).fill(_admin_token(server))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Application")
+    panel = page.get_by_role("tabpanel")
+    panel.get_by_label("Name", exact=True).fill("Monitoring bridge")
+    panel.get_by_label("Scopes", exact=True).fill('["helpdesk.tickets:read"]')
+    application = _send(panel, 201)
+    assert application["scopes"] == ["helpdesk.tickets:read"]
+
+    page.goto("/playground#/platform/keys/create")
+    panel = page.get_by_role("tabpanel")
+    expect(panel.get_by_label("Application ID", exact=True)).to_have_value(application["id"])
+    panel.get_by_label("Name", exact=True).fill("production")
+    key = _send(panel, 201)
+    revealed = panel.locator(".revealed")
+    expect(revealed).to_contain_text("Secret — shown only once")
+    expect(revealed.locator("pre")).to_have_text(key["secret"])
+    assert re.fullmatch(r"edm_sk_[0-9A-Za-z]{46}", key["secret"])
+    revealed.get_by_role("button", name="Copy the secret").click()
+    expect(revealed.get_by_role("button", name="Copy the secret")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == key["secret"]
+    python = page.get_by_role("region", name="Code for this request").locator("pre").first
+    expect(python).to_contain_text("client.platform.applications.keys.create(")
+    _save_screenshot(page, "playground-key-created.png")
+
+    page.get_by_role("tab", name="list", exact=True).click()
+    panel = page.get_by_role("tabpanel")
+    listed = _send(panel, 200)
+    assert [k["id"] for k in listed["data"]] == [key["id"]]
+    expect(panel.locator(".revealed")).to_have_count(0)
+    assert key["secret"] not in panel.inner_text()
+    context.close()

@@ -79,8 +79,11 @@ def component(document: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def enum_values(schema: dict[str, Any]) -> set[str]:
-    """The enum of a property, whether given directly or in a nullable `anyOf`."""
+    """The enum of a property, whether given directly, in a nullable `anyOf` or
+    for the items of a list."""
     found = set(schema.get("enum") or ())
+    if "items" in schema:
+        found |= enum_values(schema["items"])
     for option in schema.get("anyOf", ()):
         found |= enum_values(option)
     return found
@@ -171,7 +174,8 @@ def test_public_schema_has_exactly_the_manifest_fields(
 ) -> None:
     schema = component(document, schema_title(res))
 
-    assert set(schema["properties"]) == {f.name for f in res.fields}
+    assert set(schema["properties"]) == {f.name for f in (*res.fields, *res.revealed_fields)}
+    assert set(schema["required"]) <= {f.name for f in res.fields}
 
 
 def write_schemas(res: Resource) -> list[str]:

@@ -22,6 +22,7 @@ from edm.timestamps import json_value
 
 TICKETS = "/api/v1/helpdesk/tickets"
 POLICIES = "/api/v1/helpdesk/sla_policies"
+APPLICATIONS = "/api/v1/platform/applications"
 TICKETS_RESOURCE = resource("tickets")
 AWKWARD = 'Ünïcode "quotes" \\ back\\slash\n\ttabs \u2028 and \x01 control 🎫'
 
@@ -53,6 +54,13 @@ def awkward_records(admin, agent, clock) -> None:
     ).json()
     clock.advance(microseconds=123457)
     agent.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": AWKWARD, "public": True})
+    application = admin.post(
+        APPLICATIONS,
+        json={"name": AWKWARD, "description": AWKWARD, "rate_limit_per_minute": 7},
+    ).json()
+    keys = f"{APPLICATIONS}/{application['id']}/keys"
+    key = admin.post(keys, json={"name": AWKWARD, "expires_at": "2030-01-02T03:04:05.5Z"}).json()
+    assert admin.post(f"{keys}/{key['id']}/revoke").status_code == 200
     gone = agent.post(TICKETS, json={"title": "gone"}).json()
     assert admin.delete(f"{TICKETS}/{gone['id']}").status_code == 200
     agent.post(TICKETS, json={"title": "no tags"})
@@ -117,8 +125,11 @@ def test_downgrading_a_postgresql_database_drops_the_stored_json_and_its_trigger
     db = Database(empty_postgresql_url, pool_size=1)
     try:
         with db.read() as conn:
+            present = set(inspect(conn).get_table_names())  # later migrations' tables are gone
             columns = {
-                name: {c["name"] for c in inspect(conn).get_columns(name)} for name in TABLES
+                name: {c["name"] for c in inspect(conn).get_columns(name)}
+                for name in TABLES
+                if name in present
             }
             triggers = conn.execute(
                 text("SELECT tgname FROM pg_trigger WHERE tgname LIKE '%record_json%'")

@@ -1,4 +1,4 @@
-"""The `edm` command line: serve, database, tokens and the helpdesk resources."""
+"""The `edm` command line: serve, database, tokens, the helpdesk resources and applications."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 import typer
 from pydantic import ValidationError
 
+from edm.cli.apps import apps_app
 from edm.cli.database import db_app
 from edm.cli.errors import CLIError
 from edm.cli.output import api_error_line
@@ -28,6 +29,7 @@ app.command()(token)
 app.command()(seed)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
+app.add_typer(apps_app, name="apps")
 
 
 def main() -> None:

@@ -8,7 +8,7 @@ from users (titles, tags, ...) are rendered as `Text`, never as Rich markup.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -138,6 +138,24 @@ def changes_text(changes: Mapping[str, Any]) -> Group:
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
         lines.append(Text(f"{name}: {_short(old)} → {_short(new)}"))
     return Group(*lines)
+
+
+def records_table(records: Iterable[EDMModel], columns: Sequence[str]) -> Table:
+    """The `columns` of `records`, one row each."""
+    table = _table()
+    for column in columns:
+        table.add_column(column, overflow="fold", no_wrap=column == "id")
+    for record in records:
+        table.add_row(*(_value(getattr(record, column)) for column in columns))
+    return table
+
+
+def record_panel(record: EDMModel, title: str) -> Panel:
+    """Every field of one record, a line each."""
+    grid = Table.grid(padding=(0, 2))
+    for name in record.to_dict():
+        grid.add_row(Text(name, style="bold"), _value(getattr(record, name)))
+    return Panel(grid, title=title, expand=False)
 
 
 def api_error_line(exc: APIError) -> str:

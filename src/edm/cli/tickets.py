@@ -26,7 +26,7 @@ import typer
 from edm.cli import output
 from edm.cli.errors import CLIError
 from edm.client import Client, EDMModel, SyncPage, Ticket
-from edm.manifest import Field, FieldType, resource
+from edm.manifest import Field, FieldType, Resource, resource
 
 M = TypeVar("M", bound=EDMModel)
 Command: TypeAlias = Callable[..., None]
@@ -116,21 +116,25 @@ def _option(
     )
 
 
-def write_options(*, create: bool) -> list[inspect.Parameter]:
-    """One option per writable field; on create the manifest's required ones are required."""
+def write_options(*, create: bool, res: Resource = TICKETS) -> list[inspect.Parameter]:
+    """One option per writable field of `res`; on create the manifest's required ones
+    are required."""
     params = []
-    for field in TICKETS.writable_fields:
+    for field in res.writable_fields:
         if field.name in LEFT_TO_SERVER:
             continue
         many = field.type is FieldType.TAGS
         annotation = list[_value_type(field)] if many else _value_type(field)  # type: ignore[misc]
+        flag = _flag(field.query_name)  # `tags` -> `--tag`, given once per value
+        if field.type is FieldType.BOOLEAN:
+            flag = f"{flag}/--no-{flag.removeprefix('--')}"
         params.append(
             _option(
                 field.name,
                 annotation,
-                _flag(field.query_name),  # `tags` -> `--tag`, given once per value
+                flag,
                 _summary(field) + (" Repeat for several." if many else ""),
-                FIELDS_PANEL,
+                f"{res.title} fields",
                 metavar=_metavar(field),
                 required=create and field.required,
             )

@@ -17,10 +17,12 @@ class Client(Domains):
     """A synchronous EDM API client: `client.helpdesk.tickets.list()` and so on.
 
     `base_url` and `token` default to `EDM_BASE_URL` and `EDM_TOKEN` (the base
-    URL then to `http://127.0.0.1:8000`); without a token the constructor
-    raises `EDMError`. `max_retries` bounds the retries of failures a retry
-    can fix. Pass `http_client` to supply your own `httpx.Client` (e.g. with a
-    test transport); the client then leaves closing it to you.
+    URL then to `http://127.0.0.1:8000`). An integration passes its API key
+    instead, `api_key="edm_sk_…"` (or `EDM_API_KEY`), which it sends as its
+    bearer token. Without either the constructor raises `EDMError`.
+    `max_retries` bounds the retries of failures a retry can fix. Pass
+    `http_client` to supply your own `httpx.Client` (e.g. with a test
+    transport); the client then leaves closing it to you.
     """
 
     def __init__(
@@ -28,6 +30,7 @@ class Client(Domains):
         base_url: str | None = None,
         token: str | None = None,
         *,
+        api_key: str | None = None,
         timeout: float | httpx.Timeout | None = 30.0,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
@@ -36,6 +39,7 @@ class Client(Domains):
         config = ClientConfig.resolve(
             base_url,
             token,
+            api_key=api_key,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,
@@ -72,6 +76,7 @@ class AsyncClient(AsyncDomains):
         base_url: str | None = None,
         token: str | None = None,
         *,
+        api_key: str | None = None,
         timeout: float | httpx.Timeout | None = 30.0,
         max_retries: int = 2,
         default_headers: Mapping[str, str] | None = None,
@@ -80,6 +85,7 @@ class AsyncClient(AsyncDomains):
         config = ClientConfig.resolve(
             base_url,
             token,
+            api_key=api_key,
             timeout=timeout,
             max_retries=max_retries,
             default_headers=default_headers,

@@ -17,6 +17,14 @@ from edm.client._resource import AsyncNamespace, AsyncResource, SyncNamespace, S
 from edm.client._types import NOT_GIVEN, Headers, NotGiven, Timeout
 
 __all__ = [
+    "APIKey",
+    "APIKeyOrder",
+    "APIKeySourceType",
+    "Application",
+    "ApplicationOrder",
+    "ApplicationRoles",
+    "ApplicationScopes",
+    "ApplicationSourceType",
     "Comment",
     "CommentOrder",
     "CommentSourceType",
@@ -431,6 +439,196 @@ class Event(EDMModel):
     """When it happened."""
 
 
+ApplicationSourceType: TypeAlias = Literal[
+    "frontend",
+    "backend",
+    "server",
+    "system",
+    "api",
+]
+
+
+ApplicationRoles: TypeAlias = Literal[
+    "requester",
+    "agent",
+    "admin",
+]
+
+
+ApplicationScopes: TypeAlias = Literal[
+    "*",
+    "helpdesk.tickets:read",
+    "helpdesk.tickets:write",
+    "helpdesk.sla_policies:read",
+    "helpdesk.sla_policies:write",
+    "helpdesk.comments:read",
+    "helpdesk.comments:write",
+    "helpdesk.events:read",
+]
+
+
+ApplicationOrder: TypeAlias = Literal[
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+]
+
+
+class Application(EDMModel):
+    """An integration registered by the tenant. Its id is the app_id stamped on what its keys and
+    tokens write, and the scope of what they read. Managed by admins acting for themselves (a
+    token without app_id) only."""
+
+    id: str
+    """Server-assigned ULID with type prefix (e.g. app_…)."""
+
+    tenant_id: str
+    """Tenant scope — auto-stamped from the caller's JWT."""
+
+    app_id: str | None = None
+    """App scope. Stamped ONLY when the caller's JWT was minted for a specific Application
+    (integration API keys). Absent for human-user sessions. Filters reads when present."""
+
+    created_at: Timestamp
+    """Server stamp."""
+
+    updated_at: Timestamp
+    """Server stamp; updated on every patch."""
+
+    created_by: str | None = None
+    """Person id from the caller's JWT (sub)."""
+
+    updated_by: str | None = None
+    """Person id from the last writer's JWT (sub)."""
+
+    source: str = "edm"
+    """Provenance tag — defaults to 'edm'."""
+
+    source_type: ApplicationSourceType = "api"
+    """Where the write originated. Defaults to 'api'."""
+
+    is_deleted: bool = False
+    """Soft-delete flag. Excluded from default list queries."""
+
+    deleted_at: Timestamp | None = None
+    """Stamped when soft-deleted; null otherwise."""
+
+    deleted_by: str | None = None
+    """Person id who soft-deleted; null otherwise."""
+
+    schema_version: int = 1
+    """Document schema version. Bumped on incompatible writes."""
+
+    name: str
+    """Name of the integration, e.g. 'Monitoring bridge'."""
+
+    description: str | None = None
+    """What the integration does. Markdown is supported."""
+
+    roles: list[ApplicationRoles] = pydantic.Field(default_factory=list)
+    """Roles its tokens carry (requester, agent, admin); at least one."""
+
+    scopes: list[ApplicationScopes] = pydantic.Field(default_factory=list)
+    """What its tokens may do: '<domain>.<resource>:read' or ':write' (write includes read), or
+    '*' for everything its roles allow."""
+
+    is_active: bool = True
+    """False stops its keys and tokens (within seconds on every server) and keeps its records."""
+
+    rate_limit_per_minute: int | None = None
+    """Requests per minute shared by all its tokens; null: the tenant default."""
+
+
+APIKeySourceType: TypeAlias = Literal[
+    "frontend",
+    "backend",
+    "server",
+    "system",
+    "api",
+]
+
+
+APIKeyOrder: TypeAlias = Literal[
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+]
+
+
+class APIKey(EDMModel):
+    """A secret an application authenticates with: exchanged for a token at /api/v1/oauth/token,
+    or sent as 'Authorization: Bearer edm_sk_…'. The secret is shown once, in the response
+    that creates it; only a hash of it is stored."""
+
+    id: str
+    """Server-assigned ULID with type prefix (e.g. key_…)."""
+
+    tenant_id: str
+    """Tenant scope — auto-stamped from the caller's JWT."""
+
+    app_id: str | None = None
+    """App scope. Stamped ONLY when the caller's JWT was minted for a specific Application
+    (integration API keys). Absent for human-user sessions. Filters reads when present."""
+
+    created_at: Timestamp
+    """Server stamp."""
+
+    updated_at: Timestamp
+    """Server stamp; updated on every patch."""
+
+    created_by: str | None = None
+    """Person id from the caller's JWT (sub)."""
+
+    updated_by: str | None = None
+    """Person id from the last writer's JWT (sub)."""
+
+    source: str = "edm"
+    """Provenance tag — defaults to 'edm'."""
+
+    source_type: APIKeySourceType = "api"
+    """Where the write originated. Defaults to 'api'."""
+
+    is_deleted: bool = False
+    """Soft-delete flag. Excluded from default list queries."""
+
+    deleted_at: Timestamp | None = None
+    """Stamped when soft-deleted; null otherwise."""
+
+    deleted_by: str | None = None
+    """Person id who soft-deleted; null otherwise."""
+
+    schema_version: int = 1
+    """Document schema version. Bumped on incompatible writes."""
+
+    application_id: str
+    """The application this key authenticates."""
+
+    name: str | None = None
+    """A label, e.g. 'production'."""
+
+    prefix: str
+    """The key's first characters, to recognise it."""
+
+    last4: str
+    """The key's last four characters."""
+
+    expires_at: Timestamp | None = None
+    """When the key stops working; null: never (until revoked). A rotated key's is set to the end
+    of the overlap."""
+
+    last_used_at: Timestamp | None = None
+    """When the key was last used, to the minute."""
+
+    revoked_at: Timestamp | None = None
+    """When the key was revoked; null while it is not."""
+
+    secret: str | None = None
+    """The key: 'edm_sk_' + 40 random base62 characters + a 6-character checksum. Shown in this
+    response only; store it now."""
+
+
 class TicketComments(SyncResource[Comment]):
     """A reply or internal note on a ticket. Requesters see only public comments; the first
     public comment by someone other than the submitter is the first response."""
@@ -665,6 +863,310 @@ class AsyncTicketEvents(AsyncResource[Event]):
                     "updated_after": updated_after,
                     "updated_before": updated_before,
                 },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+
+class ApplicationKeys(SyncResource[APIKey]):
+    """A secret an application authenticates with: exchanged for a token at /api/v1/oauth/token,
+    or sent as 'Authorization: Bearer edm_sk_…'. The secret is shown once, in the response
+    that creates it; only a hash of it is stored."""
+
+    _model = APIKey
+
+    def list(
+        self,
+        application_id: str,
+        *,
+        order: APIKeyOrder | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        created_after: datetime | str | NotGiven = NOT_GIVEN,
+        created_before: datetime | str | NotGiven = NOT_GIVEN,
+        updated_after: datetime | str | NotGiven = NOT_GIVEN,
+        updated_before: datetime | str | NotGiven = NOT_GIVEN,
+        expires_after: datetime | str | NotGiven = NOT_GIVEN,
+        expires_before: datetime | str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[APIKey]:
+        """List an application's keys."""
+        return self._list(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{application_id}/keys",
+                {"application_id": application_id},
+                query={
+                    "order": order,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "include_deleted": include_deleted,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "expires_after": expires_after,
+                    "expires_before": expires_before,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def get(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Get a key (never its secret)."""
+        return self._record(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{application_id}/keys/{id}",
+                {"application_id": application_id, "id": id},
+                query={
+                    "include_deleted": include_deleted,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def create(
+        self,
+        application_id: str,
+        *,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: APIKeySourceType | NotGiven = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Create a key; its secret is in this response only."""
+        return self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys",
+                {"application_id": application_id},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "expires_at": expires_at,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def revoke(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Revoke the key: it stops working at once (within 5 s on every server)."""
+        return self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys/{id}/revoke",
+                {"application_id": application_id, "id": id},
+                if_match=if_match,
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def rotate(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        overlap_seconds: int | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Create a new key for the same application; the old one expires after overlap_seconds.
+        The new secret is in this response only."""
+        return self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys/{id}/rotate",
+                {"application_id": application_id, "id": id},
+                body={
+                    "overlap_seconds": overlap_seconds,
+                },
+                if_match=if_match,
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+
+class AsyncApplicationKeys(AsyncResource[APIKey]):
+    """A secret an application authenticates with: exchanged for a token at /api/v1/oauth/token,
+    or sent as 'Authorization: Bearer edm_sk_…'. The secret is shown once, in the response
+    that creates it; only a hash of it is stored."""
+
+    _model = APIKey
+
+    def list(
+        self,
+        application_id: str,
+        *,
+        order: APIKeyOrder | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        created_after: datetime | str | NotGiven = NOT_GIVEN,
+        created_before: datetime | str | NotGiven = NOT_GIVEN,
+        updated_after: datetime | str | NotGiven = NOT_GIVEN,
+        updated_before: datetime | str | NotGiven = NOT_GIVEN,
+        expires_after: datetime | str | NotGiven = NOT_GIVEN,
+        expires_before: datetime | str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[APIKey]:
+        """List an application's keys."""
+        return self._list(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{application_id}/keys",
+                {"application_id": application_id},
+                query={
+                    "order": order,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "include_deleted": include_deleted,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                    "expires_after": expires_after,
+                    "expires_before": expires_before,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def get(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Get a key (never its secret)."""
+        return await self._record(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{application_id}/keys/{id}",
+                {"application_id": application_id, "id": id},
+                query={
+                    "include_deleted": include_deleted,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def create(
+        self,
+        application_id: str,
+        *,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: APIKeySourceType | NotGiven = NOT_GIVEN,
+        name: str | NotGiven | None = NOT_GIVEN,
+        expires_at: datetime | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Create a key; its secret is in this response only."""
+        return await self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys",
+                {"application_id": application_id},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "expires_at": expires_at,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def revoke(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Revoke the key: it stops working at once (within 5 s on every server)."""
+        return await self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys/{id}/revoke",
+                {"application_id": application_id, "id": id},
+                if_match=if_match,
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def rotate(
+        self,
+        application_id: str,
+        id: str,
+        *,
+        overlap_seconds: int | NotGiven = NOT_GIVEN,
+        if_match: str | None = None,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> APIKey:
+        """Create a new key for the same application; the old one expires after overlap_seconds.
+        The new secret is in this response only."""
+        return await self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications/{application_id}/keys/{id}/rotate",
+                {"application_id": application_id, "id": id},
+                body={
+                    "overlap_seconds": overlap_seconds,
+                },
+                if_match=if_match,
+                idempotency_key=idempotency_key,
                 extra_headers=extra_headers,
                 timeout=timeout,
             )
@@ -1571,6 +2073,348 @@ class AsyncSLAPolicies(AsyncResource[SLAPolicy]):
         )
 
 
+class Applications(SyncResource[Application]):
+    """An integration registered by the tenant. Its id is the app_id stamped on what its keys and
+    tokens write, and the scope of what they read. Managed by admins acting for themselves (a
+    token without app_id) only."""
+
+    _model = Application
+
+    @cached_property
+    def keys(self) -> ApplicationKeys:
+        """A secret an application authenticates with: exchanged for a token at
+        /api/v1/oauth/token, or sent as 'Authorization: Bearer edm_sk_…'. The secret is shown
+        once, in the response that creates it; only a hash of it is stored."""
+        return ApplicationKeys(self._requester)
+
+    def list(
+        self,
+        *,
+        name: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        order: ApplicationOrder | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        created_after: datetime | str | NotGiven = NOT_GIVEN,
+        created_before: datetime | str | NotGiven = NOT_GIVEN,
+        updated_after: datetime | str | NotGiven = NOT_GIVEN,
+        updated_before: datetime | str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> SyncPage[Application]:
+        """List applications."""
+        return self._list(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications",
+                {},
+                query={
+                    "name": name,
+                    "is_active": is_active,
+                    "order": order,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "include_deleted": include_deleted,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def get(
+        self,
+        id: str,
+        *,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Get an application."""
+        return self._record(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                query={
+                    "include_deleted": include_deleted,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def create(
+        self,
+        *,
+        name: str,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: ApplicationSourceType | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        roles: Sequence[ApplicationRoles] | NotGiven = NOT_GIVEN,
+        scopes: Sequence[ApplicationScopes] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Register an application."""
+        return self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications",
+                {},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "description": description,
+                    "roles": roles,
+                    "scopes": scopes,
+                    "is_active": is_active,
+                    "rate_limit_per_minute": rate_limit_per_minute,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def update(
+        self,
+        id: str,
+        *,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: ApplicationSourceType | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        roles: Sequence[ApplicationRoles] | NotGiven = NOT_GIVEN,
+        scopes: Sequence[ApplicationScopes] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
+        if_match: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Change an application; is_active false stops its keys and tokens."""
+        return self._record(
+            RequestOptions.build(
+                "PATCH",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "description": description,
+                    "roles": roles,
+                    "scopes": scopes,
+                    "is_active": is_active,
+                    "rate_limit_per_minute": rate_limit_per_minute,
+                },
+                if_match=if_match,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def delete(
+        self,
+        id: str,
+        *,
+        if_match: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Soft-delete an application: its keys and tokens stop, its records stay."""
+        return self._record(
+            RequestOptions.build(
+                "DELETE",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                if_match=if_match,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+
+class AsyncApplications(AsyncResource[Application]):
+    """An integration registered by the tenant. Its id is the app_id stamped on what its keys and
+    tokens write, and the scope of what they read. Managed by admins acting for themselves (a
+    token without app_id) only."""
+
+    _model = Application
+
+    @cached_property
+    def keys(self) -> AsyncApplicationKeys:
+        """A secret an application authenticates with: exchanged for a token at
+        /api/v1/oauth/token, or sent as 'Authorization: Bearer edm_sk_…'. The secret is shown
+        once, in the response that creates it; only a hash of it is stored."""
+        return AsyncApplicationKeys(self._requester)
+
+    def list(
+        self,
+        *,
+        name: str | Sequence[str] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        order: ApplicationOrder | NotGiven = NOT_GIVEN,
+        limit: int | NotGiven = NOT_GIVEN,
+        cursor: str | NotGiven = NOT_GIVEN,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        created_after: datetime | str | NotGiven = NOT_GIVEN,
+        created_before: datetime | str | NotGiven = NOT_GIVEN,
+        updated_after: datetime | str | NotGiven = NOT_GIVEN,
+        updated_before: datetime | str | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> AsyncPaginator[Application]:
+        """List applications."""
+        return self._list(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications",
+                {},
+                query={
+                    "name": name,
+                    "is_active": is_active,
+                    "order": order,
+                    "limit": limit,
+                    "cursor": cursor,
+                    "include_deleted": include_deleted,
+                    "created_after": created_after,
+                    "created_before": created_before,
+                    "updated_after": updated_after,
+                    "updated_before": updated_before,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def get(
+        self,
+        id: str,
+        *,
+        include_deleted: bool | NotGiven = NOT_GIVEN,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Get an application."""
+        return await self._record(
+            RequestOptions.build(
+                "GET",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                query={
+                    "include_deleted": include_deleted,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def create(
+        self,
+        *,
+        name: str,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: ApplicationSourceType | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        roles: Sequence[ApplicationRoles] | NotGiven = NOT_GIVEN,
+        scopes: Sequence[ApplicationScopes] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Register an application."""
+        return await self._record(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/platform/applications",
+                {},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "description": description,
+                    "roles": roles,
+                    "scopes": scopes,
+                    "is_active": is_active,
+                    "rate_limit_per_minute": rate_limit_per_minute,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def update(
+        self,
+        id: str,
+        *,
+        source: str | NotGiven = NOT_GIVEN,
+        source_type: ApplicationSourceType | NotGiven = NOT_GIVEN,
+        name: str | NotGiven = NOT_GIVEN,
+        description: str | NotGiven | None = NOT_GIVEN,
+        roles: Sequence[ApplicationRoles] | NotGiven = NOT_GIVEN,
+        scopes: Sequence[ApplicationScopes] | NotGiven = NOT_GIVEN,
+        is_active: bool | NotGiven = NOT_GIVEN,
+        rate_limit_per_minute: int | NotGiven | None = NOT_GIVEN,
+        if_match: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Change an application; is_active false stops its keys and tokens."""
+        return await self._record(
+            RequestOptions.build(
+                "PATCH",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                body={
+                    "source": source,
+                    "source_type": source_type,
+                    "name": name,
+                    "description": description,
+                    "roles": roles,
+                    "scopes": scopes,
+                    "is_active": is_active,
+                    "rate_limit_per_minute": rate_limit_per_minute,
+                },
+                if_match=if_match,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def delete(
+        self,
+        id: str,
+        *,
+        if_match: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> Application:
+        """Soft-delete an application: its keys and tokens stop, its records stay."""
+        return await self._record(
+            RequestOptions.build(
+                "DELETE",
+                "/api/v1/platform/applications/{id}",
+                {"id": id},
+                if_match=if_match,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+
 class Helpdesk(SyncNamespace):
     """The helpdesk domain."""
 
@@ -1586,6 +2430,17 @@ class Helpdesk(SyncNamespace):
         return SLAPolicies(self._requester)
 
 
+class Platform(SyncNamespace):
+    """The platform domain."""
+
+    @cached_property
+    def applications(self) -> Applications:
+        """An integration registered by the tenant. Its id is the app_id stamped on what its keys
+        and tokens write, and the scope of what they read. Managed by admins acting for
+        themselves (a token without app_id) only."""
+        return Applications(self._requester)
+
+
 class Domains(SyncNamespace):
     """The domains of `edm.Client`."""
 
@@ -1593,6 +2448,11 @@ class Domains(SyncNamespace):
     def helpdesk(self) -> Helpdesk:
         """Resources of the helpdesk domain."""
         return Helpdesk(self._requester)
+
+    @cached_property
+    def platform(self) -> Platform:
+        """Resources of the platform domain."""
+        return Platform(self._requester)
 
 
 class AsyncHelpdesk(AsyncNamespace):
@@ -1610,6 +2470,17 @@ class AsyncHelpdesk(AsyncNamespace):
         return AsyncSLAPolicies(self._requester)
 
 
+class AsyncPlatform(AsyncNamespace):
+    """The platform domain."""
+
+    @cached_property
+    def applications(self) -> AsyncApplications:
+        """An integration registered by the tenant. Its id is the app_id stamped on what its keys
+        and tokens write, and the scope of what they read. Managed by admins acting for
+        themselves (a token without app_id) only."""
+        return AsyncApplications(self._requester)
+
+
 class AsyncDomains(AsyncNamespace):
     """The domains of `edm.AsyncClient`."""
 
@@ -1617,3 +2488,8 @@ class AsyncDomains(AsyncNamespace):
     def helpdesk(self) -> AsyncHelpdesk:
         """Resources of the helpdesk domain."""
         return AsyncHelpdesk(self._requester)
+
+    @cached_property
+    def platform(self) -> AsyncPlatform:
+        """Resources of the platform domain."""
+        return AsyncPlatform(self._requester)

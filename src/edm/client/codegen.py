@@ -188,8 +188,13 @@ def _header(views: list[_View], body: str) -> str:
 # -- types ---------------------------------------------------------------------------------------
 
 
+def _has_choices(f: Field) -> bool:
+    """An enum, or a list of values each chosen from an enum (its alias names one value)."""
+    return f.type is FieldType.ENUM or (f.type is FieldType.TAGS and f.enum is not None)
+
+
 def _alias_names(view: _View) -> list[str]:
-    names = [view.alias(_pascal(f.name)) for f in view.res.fields if f.type is FieldType.ENUM]
+    names = [view.alias(_pascal(f.name)) for f in view.res.fields if _has_choices(f)]
     if view.res.sortable_fields:
         names.append(view.alias("Order"))
     return names
@@ -197,7 +202,7 @@ def _alias_names(view: _View) -> list[str]:
 
 def _aliases(view: _View) -> Iterator[str]:
     for f in view.res.fields:
-        if f.type is FieldType.ENUM:
+        if _has_choices(f):
             yield _literal_alias(view.alias(_pascal(f.name)), f.enum or ())
     if view.res.sortable_fields:
         orders = [o for f in view.res.sortable_fields for o in (f.name, f"-{f.name}")]
@@ -213,6 +218,9 @@ def _base_type(view: _View, f: Field, *, as_input: bool) -> str:
     """The Python type of one value of `f`, in a response or as an argument."""
     if f.type is FieldType.ENUM:
         return view.alias(_pascal(f.name))
+    if _has_choices(f):
+        item = view.alias(_pascal(f.name))
+        return f"Sequence[{item}]" if as_input else f"list[{item}]"
     return {
         FieldType.BOOLEAN: "bool",
         FieldType.INTEGER: "int",
@@ -237,7 +245,7 @@ def _optional(name: str, type_: str, *, nullable: bool = False) -> str:
 def _model(view: _View) -> str:
     reserved = set(dir(EDMModel))
     lines = [f"class {view.model}(EDMModel):", *_docstring(view.res.description, 4), ""]
-    for f in view.res.fields:
+    for f in (*view.res.fields, *view.res.revealed_fields):
         if f.name in reserved or keyword.iskeyword(f.name):
             raise CodegenError(f"{view.res.name}.{f.name}: the name is taken on {view.model}")
         lines.append(
@@ -249,7 +257,10 @@ def _model(view: _View) -> str:
 
 
 def _model_default(f: Field) -> str:
-    """Absent from a response: null for nullable fields, else the manifest's default."""
+    """Absent from a response: null for nullable fields, else the manifest's default.
+
+    A revealed field (a new key's secret) is nullable: only one response has it.
+    """
     if f.required:
         return ""
     if f.nullable:
@@ -318,8 +329,14 @@ def _method(view: _View, op: Operation) -> _Method:
     elif op.kind is OperationKind.DELETE:
         keyword_params, build = [IF_MATCH], ["if_match=if_match"]
     else:
-        keyword_params = [IF_MATCH, IDEMPOTENCY_KEY]
+        keyword_params = [
+            *(_optional(f.name, _base_type(view, f, as_input=True)) for f in op.fields),
+            IF_MATCH,
+            IDEMPOTENCY_KEY,
+        ]
         build = ["if_match=if_match", "idempotency_key=idempotency_key"]
+        if op.fields:
+            build.insert(0, _dict_arg("body", [f.name for f in op.fields]))
     return _Method(op, positional, keyword_params, view.model, build)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from edm.manifest.applications import platform_resources, scope_names
 from edm.manifest.helpdesk import COMMENTS, EVENTS, SLA_POLICIES, TICKETS
 from edm.manifest.model import (
     Access,
@@ -25,7 +26,11 @@ from edm.manifest.model import (
 
 MANIFEST_VERSION = 1
 
-RESOURCES: tuple[Resource, ...] = (TICKETS, SLA_POLICIES, COMMENTS, EVENTS)
+_DATA: tuple[Resource, ...] = (TICKETS, SLA_POLICIES, COMMENTS, EVENTS)
+# What an application's `scopes` may name, derived from the resources it may use.
+SCOPES = scope_names(_DATA)
+APPLICATIONS, API_KEYS = platform_resources(SCOPES)
+RESOURCES: tuple[Resource, ...] = (*_DATA, APPLICATIONS, API_KEYS)
 
 
 def resource(name: str) -> Resource:
@@ -45,7 +50,10 @@ def manifest_json() -> dict[str, Any]:
 
 
 __all__ = [
+    "API_KEYS",
+    "APPLICATIONS",
     "RESOURCES",
+    "SCOPES",
     "Access",
     "ComputedFilter",
     "Field",

@@ -41,6 +41,7 @@ class Access(StrEnum):
     REQUESTERS = "requester"  # everyone: requesters, agents, admins
     AGENTS = "agent"
     ADMINS = "admin"
+    HUMAN_ADMINS = "human_admin"  # admins acting for themselves: a token without `app_id`
     NOBODY = "nobody"  # written only by the server itself
 
 
@@ -72,6 +73,8 @@ class Field:
     enum: tuple[str, ...] | None = None
     item_max_length: int | None = None
     max_items: int | None = None
+    minimum: int | None = None  # bounds of an INTEGER field
+    maximum: int | None = None
     filterable: bool = False
     filter_name: str | None = None  # query parameter name when it differs
     range_filters: tuple[RangeFilter, ...] = ()
@@ -80,6 +83,7 @@ class Field:
     requester: RequesterAccess = RequesterAccess.CREATE
     one_true_per_tenant: bool = False  # e.g. the tenant's single default SLA policy
     model: Any = None  # a pydantic model that validates and documents an OBJECT field
+    lookup: bool = False  # found by its value across tenants (an API key's hash): indexed alone
 
     @property
     def query_name(self) -> str:
@@ -108,6 +112,8 @@ class Field:
             "min_length": self.min_length,
             "item_max_length": self.item_max_length,
             "max_items": self.max_items,
+            "minimum": self.minimum,
+            "maximum": self.maximum,
             "filterable": self.filterable,
             "filter_param": self.query_name if self.filterable else None,
             "range_filters": [self.range_param(b) for b in self.range_filters],
@@ -138,6 +144,8 @@ class Operation:
     summary: str
     admin_only: bool = False
     cli: str | None = None  # the `edm` command that performs it, e.g. "tickets list"
+    fields: tuple[Field, ...] = ()  # the JSON body an action takes (others take none)
+    reveals: bool = False  # its response shows the resource's `revealed_fields`, once
 
     @property
     def method(self) -> str:
@@ -168,6 +176,8 @@ class Operation:
             "summary": self.summary,
             "admin_only": self.admin_only,
             "cli": self.cli,
+            "fields": [f.to_json() for f in self.fields],
+            "reveals": self.reveals,
         }
 
 
@@ -234,6 +244,8 @@ class Resource:
     computed_filters: tuple[ComputedFilter, ...] = ()
     # server-maintained columns never shown to clients (e.g. SLA pause bookkeeping)
     internal_fields: tuple[Field, ...] = ()
+    # never stored: shown only in the response of an operation that `reveals` them (a key's secret)
+    revealed_fields: tuple[Field, ...] = ()
     _by_name: dict[str, Field] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -248,6 +260,11 @@ class Resource:
         if self.parent is not None:
             return f"{self.parent.resource.path}/{{{self.parent.param}}}/{self.name}"
         return f"/api/v1/{self.domain}/{self.name}"
+
+    @property
+    def scope(self) -> str:
+        """`<domain>.<resource>`: a token needs `<scope>:read` or `<scope>:write` for it."""
+        return f"{self.domain}.{self.name}"
 
     @property
     def sdk_namespace(self) -> str:
@@ -300,6 +317,7 @@ class Resource:
             "id_prefix": self.id_prefix,
             "sdk": self.sdk_namespace,
             "default_order": self.default_order,
+            "scope": self.scope,
             "owner_field": self.owner_field,
             "read_access": self.read_access.value,
             "write_access": self.write_access.value,
@@ -326,4 +344,5 @@ class Resource:
             ),
             "operations": [op.to_json(self.path) for op in self.operations],
             "fields": [f.to_json() for f in self.fields],
+            "revealed_fields": [f.to_json() for f in self.revealed_fields],
         }

@@ -33,17 +33,16 @@ _CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 SPEND_WITHIN = timedelta(days=365)
 
 
-def _whole(value: Any) -> Any:
+def whole_number(value: Any) -> Any:
     """JSON Schema's `integer` includes `130.0`, the integer 130; other floats stay refused."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-WholeNumber = Annotated[StrictInt, BeforeValidator(_whole)]
 # Bounds go on the integer, inside the conversion, so that the schema states them.
 PositiveMinutes = Annotated[
     StrictInt,
     Field(gt=0, le=SPEND_WITHIN // timedelta(minutes=1)),
-    BeforeValidator(_whole),
+    BeforeValidator(whole_number),
 ]
 
 
@@ -98,7 +97,7 @@ class BusinessHoursShape(BaseModel):
         Field(description="IANA time zone, e.g. Europe/London", json_schema_extra=_zone_pattern),
     ]
     weekdays: Annotated[
-        list[Annotated[StrictInt, Field(ge=1, le=7), BeforeValidator(_whole)]],
+        list[Annotated[StrictInt, Field(ge=1, le=7), BeforeValidator(whole_number)]],
         Field(
             min_length=1,
             max_length=7,

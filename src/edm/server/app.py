@@ -17,16 +17,20 @@ from starlette.responses import Response
 
 from edm.errors import BadRequest, EDMError
 from edm.helpdesk.services import build_services
-from edm.manifest import RESOURCES
+from edm.manifest import API_KEYS, RESOURCES
+from edm.platform.services import build_services as build_platform_services
+from edm.server.api_keys import Credentials
 from edm.server.auth import TokenVerifier
 from edm.server.dispatch import ResourceDispatcher
 from edm.server.idempotency import IdempotencyGuard
+from edm.server.key_routes import KeyRoutes
 from edm.server.meta import meta_router
 from edm.server.middleware import (
     BodySizeLimitMiddleware,
     HeaderLimitMiddleware,
     RequestContextMiddleware,
 )
+from edm.server.oauth import token_route
 from edm.server.openapi import install_openapi
 from edm.server.playground import install_playground
 from edm.server.problems import (
@@ -41,6 +45,7 @@ from edm.server.ratelimit import MemoryCounter, RateLimiter, RedisCounter
 from edm.server.routes import ResourceRoutes
 from edm.server.signing import cursor_key
 from edm.settings import Settings
+from edm.store.credentials import CredentialStore
 from edm.store.cursor import CursorCodec
 from edm.store.database import Database
 from edm.store.idempotency import IdempotencyStore
@@ -104,6 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.db = db
     app.state.verifier = verifier
+    credentials = Credentials(verifier, CredentialStore(db))
+    app.state.credentials = credentials
+    app.state.issued_tokens = verifier.issued
     app.state.rate_limiter = RateLimiter(
         shared or MemoryCounter(TENANT_COUNTERS),
         settings.rate_limit_requests,
@@ -118,14 +126,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scope="auth-failures",
         what="failed authentications from one address",
     )
-    services = build_services(db)
+    services = build_services(db) | build_platform_services(db)
     app.state.services = services
     idempotency = IdempotencyGuard(IdempotencyStore(db))
     resource_routes = [
-        ResourceRoutes(res, services[res.name], codec, idempotency, settings.max_page_bytes)
+        (KeyRoutes if res is API_KEYS else ResourceRoutes)(
+            res,
+            services[res.name],
+            codec,
+            idempotency,
+            settings.max_page_bytes,
+            # A changed application or key stops working here at once, elsewhere within seconds.
+            after_change=credentials.forget if res.domain == API_KEYS.domain else None,
+        )
         for res in RESOURCES
     ]
     served_directly = [route for routes in resource_routes for route in routes.routes()]
+    served_directly.append(token_route())
     app.router.routes.extend(served_directly)
 
     app.include_router(meta_router(db))

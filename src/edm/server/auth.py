@@ -3,7 +3,9 @@
 The accepted algorithms come from configuration: HS256 with
 `EDM_JWT_SECRET`, or RS256/ES256 by the type of `EDM_JWT_PUBLIC_KEY`.
 The token header never chooses the algorithm, so `alg: none` and
-HS256-signed-with-the-public-key tokens are refused.
+HS256-signed-with-the-public-key tokens are refused. Tokens this server
+issues for API keys (`iss` = `EDM_JWT_ISSUED_BY`) are verified with its own
+signing key instead (`edm.server.oauth`).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from edm.errors import Forbidden, Unauthorized
 from edm.identity import Principal, Role
+from edm.server.oauth import IssuedTokens, token_scopes
 from edm.settings import Settings
 
 log = logging.getLogger("edm.server")
@@ -28,9 +31,12 @@ LEEWAY_SECONDS = 30
 MAX_CLAIM_LENGTH = 255
 MIN_SECRET_BYTES = 32
 # RFC 6750 `credentials = "Bearer" 1*SP token`, the token in JWS compact form
-# (three base64url segments; an unsigned token's last one is empty). A few
-# spaces are tolerated, not any number: what is accepted is what is parsed.
-_BEARER = re.compile(r"bearer {1,4}([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)", re.IGNORECASE)
+# (three base64url segments; an unsigned token's last one is empty) or an API
+# key (one segment, `edm.server.api_keys`). A few spaces are tolerated, not any
+# number: what is accepted is what is parsed.
+_BEARER = re.compile(
+    r"bearer {1,4}([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*)?)", re.IGNORECASE
+)
 VERIFIED_CACHE_BYTES = 4 * 1024 * 1024
 # An entry's containers, the principal's object and roles and the dictionary's
 # slot, on top of the strings it holds.
@@ -157,7 +163,9 @@ def bearer_token(authorization: str | None) -> str:
         raise Unauthorized("Missing Authorization: Bearer <token> header")
     match = _BEARER.fullmatch(authorization)
     if match is None:
-        raise Unauthorized("The Authorization header must be 'Bearer <token>' with a JWT")
+        raise Unauthorized(
+            "The Authorization header must be 'Bearer <token>' with a JWT or API key"
+        )
     return match.group(1)
 
 
@@ -166,6 +174,7 @@ class TokenVerifier:
         self._key, self._algorithms = _verification_key(settings)
         self._audience = settings.jwt_audience
         self._issuer = settings.jwt_issuer
+        self.issued = IssuedTokens.from_settings(settings)
         self.verified = VerifiedTokens(VERIFIED_CACHE_BYTES)
 
     def principal(self, authorization: str | None) -> Principal:
@@ -174,7 +183,10 @@ class TokenVerifier:
         A verified token is remembered until it expires, so a client reusing
         its token pays for the signature check once per process.
         """
-        token = bearer_token(authorization)
+        return self.token_principal(bearer_token(authorization))
+
+    def token_principal(self, token: str) -> Principal:
+        """The caller named by the JWT `token`, or 401."""
         if (principal := self.verified.get(token)) is not None:
             return principal
         principal, expires_at = self._verify(token)
@@ -182,17 +194,29 @@ class TokenVerifier:
         return principal
 
     def _verify(self, token: str) -> tuple[Principal, float]:
+        # -- this server's own tokens (edm.server.oauth) --
+        key, algorithms, issuer, audience = (
+            self._key,
+            self._algorithms,
+            self._issuer,
+            self._audience,
+        )
+        own = self.issued is not None and self.issued.signed(token)
+        if own and self.issued is not None:
+            key, algorithms = self.issued.verification_key, [self.issued.algorithm]
+            issuer, audience = self.issued.issuer, None
+        # -- end --
         try:
             claims = jwt.decode(
                 token,
-                self._key,
-                algorithms=self._algorithms,
-                audience=self._audience,
-                issuer=self._issuer,
+                key,
+                algorithms=algorithms,
+                audience=audience,
+                issuer=issuer,
                 leeway=LEEWAY_SECONDS,
                 options={
-                    "require": ["exp", "sub", "tenant_id"],
-                    "verify_aud": self._audience is not None,
+                    "require": ["exp", "sub", "tenant_id", *(["key_id"] if own else [])],
+                    "verify_aud": audience is not None,
                 },
             )
         except jwt.ExpiredSignatureError:
@@ -204,6 +228,8 @@ class TokenVerifier:
             tenant_id=_claim(claims, "tenant_id", required=True) or "",
             app_id=_claim(claims, "app_id", required=False),
             roles=_roles(claims),
+            scopes=token_scopes(claims),
+            key_id=_claim(claims, "key_id", required=True) if own else None,
         )
         return principal, float(claims["exp"])
 

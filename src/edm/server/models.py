@@ -14,13 +14,22 @@ from datetime import datetime
 from functools import cache
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, create_model
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StrictInt,
+    StringConstraints,
+    create_model,
+)
 from pydantic import Field as PydanticField
 from pydantic_core import PydanticCustomError
 
 from edm.manifest import Field, FieldType, Resource
 from edm.manifest.patterns import NOT_BLANK, NUL_FREE, REFERENCE, TextRule, trimmed
-from edm.manifest.shapes import WholeNumber
+from edm.manifest.shapes import whole_number
 
 
 def _distinct(values: list[str]) -> list[str]:
@@ -62,17 +71,26 @@ def python_type(field: Field, *, write: bool = True) -> Any:
         case FieldType.BOOLEAN:
             return bool
         case FieldType.INTEGER:
-            return WholeNumber
-        case FieldType.DATETIME:
+            return Annotated[
+                StrictInt,
+                PydanticField(ge=field.minimum, le=field.maximum),
+                BeforeValidator(whole_number),
+            ]
+        case FieldType.DATETIME if not write:
             return datetime
+        case FieldType.DATETIME:
+            # Written as RFC 3339 text, which strict validation would refuse; with an offset.
+            return Annotated[AwareDatetime, PydanticField(strict=False)]
         case FieldType.REFERENCE if not write:
             return str
         case FieldType.REFERENCE:
             return _text(REFERENCE, None, None)
         case FieldType.TAGS:
-            item = _text(NUL_FREE, 1, field.item_max_length)
+            item: Any = _text(NUL_FREE, 1, field.item_max_length)
+            if field.enum:
+                item = Literal[field.enum]
             return Annotated[
-                list[item],  # type: ignore[valid-type]
+                list[item],
                 PydanticField(max_length=field.max_items, json_schema_extra={"uniqueItems": True}),
                 AfterValidator(_distinct),
             ]
@@ -101,6 +119,7 @@ class ResourceModels:
     update: type[BaseModel]
     public: type[BaseModel]
     page: type[BaseModel]
+    actions: dict[str, type[BaseModel]]  # the body of each action that takes fields
 
 
 @cache
@@ -113,14 +132,16 @@ def models_for(res: Resource) -> ResourceModels:
         if field.required:
             create_fields[field.name] = (annotation, description)
         else:
-            create_fields[field.name] = (
-                annotation,
-                PydanticField(default_factory=_default_factory(field), description=field.notes),
-            )
+            create_fields[field.name] = _optional_write(field)
         update_fields[field.name] = (annotation, PydanticField(None, description=field.notes))
     public_fields = {
         f.name: (_annotation(f, write=False), PydanticField(description=f.notes))
         for f in res.fields
+    }
+    # Present only in the response of an operation that reveals them.
+    public_fields |= {
+        f.name: (_annotation(f, write=False), PydanticField(None, description=f.notes))
+        for f in res.revealed_fields
     }
     title = res.title.replace(" ", "")
     public = _build(title, res, public_fields, ConfigDict())
@@ -134,6 +155,23 @@ def models_for(res: Resource) -> ResourceModels:
         update=_build(f"{title}Update", res, update_fields, _WRITE_CONFIG),
         public=public,
         page=_build(f"{title}Page", res, page_fields, ConfigDict()),
+        actions={
+            op.name: _build(
+                f"{title}{op.name.capitalize()}",
+                res,
+                {f.name: _optional_write(f) for f in op.fields},
+                _WRITE_CONFIG,
+            )
+            for op in res.operations
+            if op.fields
+        },
+    )
+
+
+def _optional_write(field: Field) -> tuple[Any, Any]:
+    return (
+        _annotation(field),
+        PydanticField(default_factory=_default_factory(field), description=field.notes),
     )
 
 

@@ -13,6 +13,8 @@ from edm.manifest import RESOURCES, Field, FieldType, Operation, OperationKind, 
 from edm.manifest.patterns import NUL_FREE
 from edm.server import idempotency
 from edm.server.models import ResourceModels, models_for
+from edm.server.oauth import TOKEN_PATH
+from edm.server.oauth_schema import TOKEN_MODELS, token_path_item
 from edm.server.problems import PROBLEM_MEDIA_TYPE, Problem
 from edm.server.query import (
     DEFAULT_LIMIT,
@@ -35,7 +37,8 @@ _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
 _ERROR_TEXT = {
     400: "Bad request or query parameter",
     401: "Missing or invalid bearer token",
-    403: "Not allowed for the caller's role",
+    403: "Not allowed for the caller's role, or the token lacks the scope the operation "
+    "needs (code insufficient_scope)",
     404: "No such record for this caller",
     409: "Conflicts with the record's state",
     412: "If-Match does not match the current ETag",
@@ -215,6 +218,15 @@ def _responses(res: Resource, op: Operation, models: ResourceModels) -> dict[str
             "description": _ERROR_TEXT[status],
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _schema_ref(Problem)}},
         }
+    scope = f"{res.scope}:{'read' if op.method == 'GET' else 'write'}"
+    responses["403"]["description"] = f"{_ERROR_TEXT[403]}: {scope}"
+    responses["403"]["headers"] = {
+        "WWW-Authenticate": {
+            "description": "With code insufficient_scope (RFC 6750 section 3.1): "
+            f'Bearer error="insufficient_scope", scope="{scope}"',
+            "schema": {"type": "string"},
+        }
+    }
     return responses
 
 
@@ -249,8 +261,11 @@ def operation_object(
         "description": op.summary + (" Admins only." if op.admin_only else ""),
         "parameters": parameters,
         "responses": _responses(res, op, models),
+        "security": [{"bearer": []}, {"apiKey": []}],
     }
     body_model = {OperationKind.CREATE: models.create, OperationKind.UPDATE: models.update}
+    if op.name in models.actions:
+        body_model[op.kind] = models.actions[op.name]
     if op.kind in body_model:
         operation["requestBody"] = {
             "required": True,
@@ -286,7 +301,9 @@ def install_openapi(app: FastAPI, list_params: Mapping[str, ListParams]) -> None
         extra_models: list[type[BaseModel]] = [Problem, *updates]
         for res in RESOURCES:
             models = models_for(res)
-            extra_models += [models.public, models.page, models.create]
+            extra_models += [models.public, models.page, models.create, *models.actions.values()]
+        extra_models += TOKEN_MODELS
+        schema["paths"][TOKEN_PATH] = token_path_item()
         for model in extra_models:
             model_schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             if model in updates:
@@ -296,7 +313,18 @@ def install_openapi(app: FastAPI, list_params: Mapping[str, ListParams]) -> None
             components.update(model_schema.pop("$defs", {}))
             components[model.__name__] = model_schema
         schema["components"]["securitySchemes"] = {
-            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+            "apiKey": {
+                "type": "http",
+                "scheme": "bearer",
+                "bearerFormat": "edm_sk_…",
+                "description": "An application's API key, sent as it is.",
+            },
+            "clientBasic": {
+                "type": "http",
+                "scheme": "basic",
+                "description": "client_id:client_secret of the token endpoint (RFC 6749 §2.3.1).",
+            },
         }
         schema["security"] = [{"bearer": []}]
         app.openapi_schema = schema

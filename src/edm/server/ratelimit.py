@@ -60,21 +60,22 @@ class MemoryCounter:
 
     def __init__(self, max_keys: int) -> None:
         self.max_keys = max_keys
-        self._counts: dict[str, int] = {}
-        self._window: int | None = None
+        # Per window length: the current window and its counts (older windows are dropped).
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
 
     def __len__(self) -> int:
-        return len(self._counts)
+        return sum(len(counts) for _, counts in self._windows.values())
 
     async def increment(self, key: str, window_seconds: int) -> int:
         window = int(time.time()) // window_seconds
-        if window != self._window:
-            self._counts.clear()
-            self._window = window
-        if key not in self._counts and len(self._counts) >= self.max_keys:
+        current, counts = self._windows.get(window_seconds, (None, {}))
+        if window != current:
+            counts = {}
+            self._windows[window_seconds] = (window, counts)
+        if key not in counts and len(counts) >= self.max_keys:
             key = OVERFLOW_KEY
-        self._counts[key] = self._counts.get(key, 0) + 1
-        return self._counts[key]
+        counts[key] = counts.get(key, 0) + 1
+        return counts[key]
 
 
 class RedisCounter:
@@ -85,7 +86,7 @@ class RedisCounter:
 
     async def increment(self, key: str, window_seconds: int) -> int:
         window = int(time.time()) // window_seconds
-        redis_key = f"edm:ratelimit:{window}:{key}"
+        redis_key = f"edm:ratelimit:{window_seconds}:{window}:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(redis_key)
             pipe.expire(redis_key, window_seconds + 1)
@@ -128,24 +129,36 @@ class RateLimiter:
         self.what = what
 
     async def check(self, principal: Principal) -> Quota | None:
-        """The caller's quota after this request; TooManyRequests beyond it."""
-        return await self.count(f"{principal.tenant_id}\x1f{principal.app_id or ''}")
+        """The caller's quota after this request; TooManyRequests beyond it.
 
-    async def count(self, key: str) -> Quota | None:
+        An application with its own `rate_limit_per_minute` has that many
+        requests a minute, shared by all its keys and tokens; every other
+        caller has the tenant default.
+        """
+        key = f"{principal.tenant_id}\x1f{principal.app_id or ''}"
+        if principal.rate_limit_per_minute is not None:
+            return await self.count(key, principal.rate_limit_per_minute, 60)
+        return await self.count(key)
+
+    async def count(
+        self, key: str, requests: int | None = None, window: int | None = None
+    ) -> Quota | None:
         """The quota of `key` after counting one more; TooManyRequests beyond it."""
-        if self.requests <= 0:
+        requests = self.requests if requests is None else requests
+        window = self.window_seconds if window is None else window
+        if requests <= 0:
             return None
         try:
-            count = await self.counter.increment(f"{self.scope}:{key}", self.window_seconds)
+            count = await self.counter.increment(f"{self.scope}:{key}", window)
         except RedisError as exc:
             log.warning("rate limiter unavailable, letting the request through: %s", exc)
             return None
         now = time.time()
-        reset = max(1, math.ceil(self.window_seconds - now % self.window_seconds))
-        quota = Quota(self.requests, self.requests - count, reset)
+        reset = max(1, math.ceil(window - now % window))
+        quota = Quota(requests, requests - count, reset)
         if quota.exceeded:
             raise TooManyRequests(
-                f"Rate limit of {self.requests} {self.what} per {self.window_seconds} s exceeded",
+                f"Rate limit of {requests} {self.what} per {window} s exceeded",
                 headers={**quota.headers(), "Retry-After": str(reset)},
             )
         return quota

@@ -36,6 +36,8 @@ from edm.store.reads import ReadRow
 
 MAX_KEY_LENGTH = 64
 T = TypeVar("T")
+# A write to run (`Database.run`) and the values its response alone shows (a new key's secret).
+Work = tuple[Callable[[], Record], dict[str, Any]]
 
 
 async def authenticate(request: Request) -> Principal:
@@ -47,7 +49,9 @@ async def authenticate(request: Request) -> Principal:
     """
     state = request.app.state
     try:
-        principal: Principal = state.verifier.principal(request.headers.get("authorization"))
+        principal: Principal = await state.credentials.principal(
+            request.headers.get("authorization")
+        )
     except Unauthorized:
         await state.auth_failures.count(client_address(request))
         raise
@@ -77,11 +81,15 @@ class ResourceRoutes:
         codec: CursorCodec,
         idempotency: IdempotencyGuard,
         max_page_bytes: int,
+        *,
+        after_change: Callable[[], None] | None = None,
     ) -> None:
         self.res = res
         self.max_page_bytes = max_page_bytes
         self.service = service
         self.idempotency = idempotency
+        # Runs once a change has committed (e.g. forgetting cached credentials).
+        self.after_change = after_change
         self.models = models_for(res)
         self.list_params = ListParams(res, codec)
 
@@ -93,9 +101,51 @@ class ResourceRoutes:
             record.record_json.encode(),
         )
 
-    def _record_response(self, record: ReadRow, status: int = 200, **headers: str) -> Response:
+    def _record_response(
+        self,
+        record: ReadRow,
+        status: int = 200,
+        revealed: dict[str, Any] | None = None,
+        **headers: str,
+    ) -> Response:
+        """The record; with `revealed`, values this response alone shows, which
+        an idempotent replay (`_stored`) leaves out."""
         stored = self._stored(record, status, headers)
-        return Response(stored.body, status_code=status, headers=stored.headers)
+        body = stored.body
+        if revealed:
+            body = orjson.dumps({**orjson.loads(body), **revealed})
+        return Response(body, status_code=status, headers=stored.headers)
+
+    def _changed(self) -> None:
+        if self.after_change is not None:
+            self.after_change()
+
+    def create_work(
+        self,
+        principal: Principal,
+        values: dict[str, Any],
+        parent_key: str | None,
+        on_commit: OnCommit | None,
+    ) -> Work:
+        """The write creating a record; a resource with revealed fields overrides it."""
+        return self.service.creation(principal, values, parent_key, on_commit=on_commit), {}
+
+    def action_work(
+        self,
+        name: str,
+        principal: Principal,
+        key: str,
+        parent_key: str | None,
+        fields: dict[str, Any],
+        *,
+        if_match: str | None,
+        on_commit: OnCommit | None,
+    ) -> Work:
+        """The write of the action `name`; a resource whose actions take fields overrides it."""
+        work = partial(
+            self.service.run_action, name, principal, key, if_match=if_match, on_commit=on_commit
+        )
+        return work, {}
 
     def _on_commit(
         self, recorder: Recorder | None, status: int, headers: Callable[[Record], dict[str, str]]
@@ -108,7 +158,11 @@ class ResourceRoutes:
     def _location(self, record: Record) -> dict[str, str]:
         if not self.res.has_operation("get"):
             return {}
-        return {"Location": f"{self.res.path}/{record.id}"}
+        path = self.res.path
+        if self.res.parent is not None:
+            parent_id = getattr(record, self.res.parent.field)
+            path = path.replace(f"{{{self.res.parent.param}}}", parent_id)
+        return {"Location": f"{path}/{record.id}"}
 
     async def _write(self, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await self.service.db.run(partial(work, *args, **kwargs))
@@ -140,7 +194,10 @@ class ResourceRoutes:
         check_known(request.query_params, {"include_deleted"})
         include_deleted = parse_bool(request.query_params, "include_deleted")
         record = await self.service.get(
-            principal, _record_key(self.res, request), include_deleted=include_deleted
+            principal,
+            _record_key(self.res, request),
+            include_deleted=include_deleted,
+            parent_key=self._parent_key(request),
         )
         return self._record_response(record)
 
@@ -151,14 +208,15 @@ class ResourceRoutes:
             check_known(request.query_params, set())
             body = await read_json_object(request, required=True)
             values = validate_fields(self.res, self.models.create, body or {})
-            creation = self.service.creation(
+            creation, revealed = self.create_work(
                 principal,
                 values,
                 self._parent_key(request),
-                on_commit=self._on_commit(recorder, 201, self._location),
+                self._on_commit(recorder, 201, self._location),
             )
             record = await self.service.db.run(creation)
-            return self._record_response(record, 201, **self._location(record))
+            self._changed()
+            return self._record_response(record, 201, revealed, **self._location(record))
 
         return await self.idempotency.run(request, principal, perform)
 
@@ -174,6 +232,7 @@ class ResourceRoutes:
             changes,
             if_match=request.headers.get("if-match"),
         )
+        self._changed()
         return self._record_response(record)
 
     async def delete(self, request: Request) -> Response:
@@ -185,7 +244,18 @@ class ResourceRoutes:
             _record_key(self.res, request),
             if_match=request.headers.get("if-match"),
         )
+        self._changed()
         return self._record_response(record)
+
+    def _action_fields(self, name: str, body: dict[str, Any] | None) -> dict[str, Any]:
+        model = self.models.actions.get(name)
+        if model is None:
+            if body:
+                raise ValidationFailed(
+                    [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
+                )
+            return {}
+        return model.model_validate(validate_fields(self.res, model, body or {})).model_dump()
 
     def action(self, name: str) -> Any:
         async def run(request: Request) -> Response:
@@ -194,19 +264,18 @@ class ResourceRoutes:
             async def perform(recorder: Recorder | None) -> Response:
                 check_known(request.query_params, set())
                 body = await read_json_object(request, required=False)
-                if body:
-                    raise ValidationFailed(
-                        [FieldError(k, "unknown_field", f"{name} takes no fields") for k in body]
-                    )
-                record = await self._write(
-                    self.service.run_action,
+                work, revealed = self.action_work(
                     name,
                     principal,
                     _record_key(self.res, request),
+                    self._parent_key(request),
+                    self._action_fields(name, body),
                     if_match=request.headers.get("if-match"),
                     on_commit=self._on_commit(recorder, 200, lambda _record: {}),
                 )
-                return self._record_response(record)
+                record = await self.service.db.run(work)
+                self._changed()
+                return self._record_response(record, 200, revealed)
 
             return await self.idempotency.run(request, principal, perform)
 

@@ -206,7 +206,8 @@ class RecordStore:
     ) -> tuple[Select[Any], Params]:
         """The statement reading the visible record whose id (or human number)
         is `key`, and its parameters: every column, or with `response_only`
-        just what an answer needs (id, revision for the ETag, `record_json`)."""
+        just what an answer needs (id, revision for the ETag, the parent's id,
+        `record_json`)."""
         seq = self.res.number.parse(key) if self.res.number else None
         statement = self._find_statement(
             dialect,
@@ -230,7 +231,8 @@ class RecordStore:
         response_only: bool,
     ) -> Select[Any]:
         table = self.table
-        columns = (table.c.id, table.c[REVISION]) if response_only else (table,)
+        parent = (table.c[self.res.parent.field],) if self.res.parent is not None else ()
+        columns = (table.c.id, table.c[REVISION], *parent) if response_only else (table,)
         column = table.c[seq_column(self.res) or ""] if by_number else table.c.id
         stmt = select(*columns, record_json(self.res, dialect)).where(
             scope_clause(self.res, table, shape), column == bindparam(_KEY)

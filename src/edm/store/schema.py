@@ -98,10 +98,12 @@ def _sort_key(res: Resource, field: Field) -> str:
 
 
 def _indexes(res: Resource) -> list[Index | UniqueConstraint]:
-    """Every index leads with tenant_id and ends with id for keyset paging."""
+    """Every index leads with tenant_id and ends with id for keyset paging, but lookups'."""
     constraints: list[Index | UniqueConstraint] = []
     if seq := seq_column(res):
         constraints.append(UniqueConstraint("tenant_id", seq))
+    # Found across tenants by value (an API key by its hash), the one index not led by tenant_id.
+    constraints.extend(Index(None, f.name) for f in (*res.fields, *res.internal_fields) if f.lookup)
     if res.parent is not None:
         # Nested lists read one parent's rows in order; they are small, so no filter indexes.
         return [*constraints, Index(None, "tenant_id", res.parent.field, "created_at", "id")]

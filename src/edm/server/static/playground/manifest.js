@@ -43,9 +43,10 @@ export function pathParamNames(path) {
   return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
 }
 
-/** Operations that send a JSON body built from the resource's fields. */
+/** Operations that send a JSON body: a create or update of the resource's fields,
+ * or an action that takes fields of its own (e.g. a key's rotate). */
 export function takesBody(op) {
-  return op.kind === "create" || op.kind === "update";
+  return op.kind === "create" || op.kind === "update" || Boolean(op.fields?.length);
 }
 
 /** `tickets` -> `ticket`, for variable names in snippets. */
@@ -77,6 +78,8 @@ function constraintHint(field) {
   }
   if (field.max_length) parts.push(`max ${field.max_length} chars`);
   if (field.max_items) parts.push(`up to ${field.max_items} items`);
+  if (field.minimum !== null && field.minimum !== undefined) parts.push(`min ${field.minimum}`);
+  if (field.maximum !== null && field.maximum !== undefined) parts.push(`max ${field.maximum}`);
   return parts.join(" · ");
 }
 
@@ -108,10 +111,26 @@ export function bodyFieldSpec(field, opKind) {
         emptyOption: unset,
       };
     case "integer":
-      return { ...base, control: "input", kind: "integer", inputType: "number" };
+      return {
+        ...base,
+        control: "input",
+        kind: "integer",
+        inputType: "number",
+        min: field.minimum ?? undefined,
+        max: field.maximum ?? undefined,
+      };
     case "text":
       return { ...base, control: "textarea", kind: "string" };
     case "tags":
+      if (field.enum) {
+        return {
+          ...base,
+          control: "textarea",
+          kind: "json",
+          placeholder: JSON.stringify(field.enum.slice(0, 2)),
+          hint: [base.hint, `each one of: ${field.enum.join(", ")}`].filter(Boolean).join(" · "),
+        };
+      }
       return { ...base, control: "textarea", kind: "json", placeholder: '["vpn", "laptop"]' };
     case "object":
       return { ...base, control: "textarea", kind: "json", placeholder: "{ }" };
@@ -136,8 +155,8 @@ export function commonFieldNames(resources) {
  */
 export function bodyFieldSpecs(res, op, common) {
   const rank = (f) => (op.kind === "create" && f.required ? 0 : common.includes(f.name) ? 2 : 1);
-  return res.fields
-    .filter((f) => !f.read_only)
+  const writable = op.fields?.length ? op.fields : res.fields.filter((f) => !f.read_only);
+  return writable
     .map((f, index) => ({ f, index }))
     .sort((a, b) => rank(a.f) - rank(b.f) || a.index - b.index)
     .map(({ f }) => bodyFieldSpec(f, op.kind));

@@ -2,7 +2,7 @@
 // Send, the response and the code for the request just built.
 
 import { createControl } from "./controls.js";
-import { h, replaceChildren, uid } from "./dom.js";
+import { h, humanize, replaceChildren, uid } from "./dom.js";
 import {
   bodyFieldSpecs,
   pathParamNames,
@@ -41,15 +41,9 @@ async function copyText(text, pre) {
   }
 }
 
-function snippetBlock({ name }) {
-  const headingId = uid("snippet");
-  const code = h("code", {});
-  const pre = h("pre", { class: "code-block", tabindex: "0", "aria-labelledby": headingId }, code);
-  const button = h(
-    "button",
-    { type: "button", class: "copy", "aria-label": `Copy ${name} code` },
-    "Copy",
-  );
+/** A Copy button for the text of `code` (shown in `pre`). */
+function copyButton(label, code, pre) {
+  const button = h("button", { type: "button", class: "copy", "aria-label": label }, "Copy");
   button.addEventListener("click", async () => {
     await copyText(code.textContent ?? "", pre);
     button.textContent = "Copied";
@@ -57,6 +51,14 @@ function snippetBlock({ name }) {
       button.textContent = "Copy";
     }, COPIED_FOR_MS);
   });
+  return button;
+}
+
+function snippetBlock({ name }) {
+  const headingId = uid("snippet");
+  const code = h("code", {});
+  const pre = h("pre", { class: "code-block", tabindex: "0", "aria-labelledby": headingId }, code);
+  const button = copyButton(`Copy ${name} code`, code, pre);
   const element = h(
     "div",
     { class: "snippet" },
@@ -78,6 +80,39 @@ function snippetsSection(snippets) {
     ),
     snippets.map((s) => s.element),
   );
+}
+
+/**
+ * The values a response alone shows (a new key's secret: the resource's
+ * `revealed_fields`), each in a box with a Copy button and the warning that
+ * it will not be shown again.
+ */
+function revealedView(res, op, response) {
+  const body = response.body;
+  if (!op.reveals || response.status >= 300 || typeof body !== "object" || !body) return [];
+  return (res.revealed_fields ?? [])
+    .filter((field) => typeof body[field.name] === "string")
+    .map((field) => {
+      const headingId = uid("revealed");
+      const code = h("code", {}, body[field.name]);
+      const pre = h(
+        "pre",
+        { class: "code-block", tabindex: "0", "aria-labelledby": headingId },
+        code,
+      );
+      return h(
+        "div",
+        { class: "revealed", role: "status" },
+        h(
+          "div",
+          { class: "snippet-head" },
+          h("h4", { id: headingId }, `${humanize(field.name)} — shown only once`),
+          copyButton(`Copy the ${field.name}`, code, pre),
+        ),
+        pre,
+        h("p", { class: "revealed-note" }, field.notes),
+      );
+    });
 }
 
 /** A successful response carrying one record (worth remembering its id). */
@@ -276,6 +311,7 @@ export function createOperationPanel(res, op, context) {
       announcer.textContent = `Response ${status} ${statusText} in ${ms} ms`;
       replaceChildren(
         responseBody,
+        revealedView(res, op, response),
         responseView(response, { onNextPage: cursor ? nextPage : undefined }),
       );
       responseBody.firstElementChild?.scrollIntoView({ block: "nearest" });

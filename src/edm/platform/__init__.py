@@ -1,0 +1,1 @@
+"""The platform domain: integration applications and their API keys (SPEC section 9)."""
