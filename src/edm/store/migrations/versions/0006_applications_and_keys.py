@@ -23,6 +23,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 import edm.store.types
+from edm.store.row_security import enable_rls
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -177,13 +178,7 @@ def _value(field: str) -> str:
 def _postgresql_upgrade() -> None:
     for table in TABLES:
         op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {APP_ROLE}")
-        op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
-        op.execute(
-            f"CREATE POLICY tenant_isolation ON {table} "
-            f"USING (tenant_id = current_setting('edm.tenant_id', true)) "
-            f"WITH CHECK (tenant_id = current_setting('edm.tenant_id', true))"
-        )
+        enable_rls(table)
         pairs = ", ".join(f"'{field}', {_value(field)}" for field in FIELDS[table])
         op.execute(f"ALTER TABLE {table} ADD COLUMN {COLUMN} text NOT NULL")
         op.execute(
