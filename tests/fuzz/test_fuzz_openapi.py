@@ -86,6 +86,7 @@ UNFORESEEABLE_ERRORS = {
     "end_not_after_start",
     "target_unreachable",
     "targets_unreachable",
+    "in_the_past",  # a key's expiry: the schema cannot know the time of the request
 }
 UNFORESEEABLE_FIELDS = {"cursor"}
 

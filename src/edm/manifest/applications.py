@@ -75,6 +75,7 @@ def platform_resources(scopes: tuple[str, ...]) -> tuple[Resource, Resource]:
                 nullable=False,
                 default=[Role.AGENT.value],
                 enum=tuple(r.value for r in Role),
+                min_items=1,
                 max_items=len(Role),
             ),
             Field(

@@ -72,6 +72,7 @@ class Field:
     min_length: int | None = None
     enum: tuple[str, ...] | None = None
     item_max_length: int | None = None
+    min_items: int | None = None  # bounds of a TAGS field's list
     max_items: int | None = None
     minimum: int | None = None  # bounds of an INTEGER field
     maximum: int | None = None
@@ -111,6 +112,7 @@ class Field:
             "max_length": self.max_length,
             "min_length": self.min_length,
             "item_max_length": self.item_max_length,
+            "min_items": self.min_items,
             "max_items": self.max_items,
             "minimum": self.minimum,
             "maximum": self.maximum,

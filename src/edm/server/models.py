@@ -91,7 +91,11 @@ def python_type(field: Field, *, write: bool = True) -> Any:
                 item = Literal[field.enum]
             return Annotated[
                 list[item],
-                PydanticField(max_length=field.max_items, json_schema_extra={"uniqueItems": True}),
+                PydanticField(
+                    min_length=field.min_items,
+                    max_length=field.max_items,
+                    json_schema_extra={"uniqueItems": True},
+                ),
                 AfterValidator(_distinct),
             ]
         case FieldType.OBJECT:
