@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Keys the values the server signs and hands out (cursors); replicas share it.
     server_secret: SecretStr | None = None
     max_body_bytes: PositiveInt = 1024 * 1024
+    max_batch_body_bytes: PositiveInt = 16 * 1024 * 1024  # the body limit of batch operations
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     redis_url: str | None = None

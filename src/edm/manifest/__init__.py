@@ -10,6 +10,7 @@ from typing import Any
 
 from edm.manifest.helpdesk import COMMENTS, EVENTS, SLA_POLICIES, TICKETS
 from edm.manifest.model import (
+    BATCH_KINDS,
     Access,
     ComputedFilter,
     Field,
@@ -45,6 +46,7 @@ def manifest_json() -> dict[str, Any]:
 
 
 __all__ = [
+    "BATCH_KINDS",
     "RESOURCES",
     "Access",
     "ComputedFilter",

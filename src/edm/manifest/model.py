@@ -127,6 +127,11 @@ class OperationKind(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     ACTION = "action"  # POST /{id}/<name>
+    BATCH_CREATE = "batch_create"  # POST /batch: many creates, a result per item
+    BATCH_UPDATE = "batch_update"  # PATCH /batch: many updates, a result per item
+
+
+BATCH_KINDS = frozenset({OperationKind.BATCH_CREATE, OperationKind.BATCH_UPDATE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +143,10 @@ class Operation:
     summary: str
     admin_only: bool = False
     cli: str | None = None  # the `edm` command that performs it, e.g. "tickets list"
+    max_items: int | None = None  # a batch operation's most items per request
+    # Base and read-only fields an admin's batch create may carry with
+    # `preserve_timestamps` (importing history).
+    preservable: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -148,6 +157,8 @@ class Operation:
             OperationKind.UPDATE: "PATCH",
             OperationKind.DELETE: "DELETE",
             OperationKind.ACTION: "POST",
+            OperationKind.BATCH_CREATE: "POST",
+            OperationKind.BATCH_UPDATE: "PATCH",
         }[self.kind]
 
     @property
@@ -157,6 +168,8 @@ class Operation:
             return ""
         if self.kind is OperationKind.ACTION:
             return f"/{{id}}/{self.name}"
+        if self.kind in BATCH_KINDS:
+            return "/batch"
         return "/{id}"
 
     def to_json(self, collection_path: str) -> dict[str, Any]:
@@ -168,6 +181,8 @@ class Operation:
             "summary": self.summary,
             "admin_only": self.admin_only,
             "cli": self.cli,
+            "max_items": self.max_items,
+            "preservable": list(self.preservable),
         }
 
 

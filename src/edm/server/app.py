@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from edm.errors import BadRequest, EDMError
 from edm.helpdesk.services import build_services
-from edm.manifest import RESOURCES
+from edm.manifest import BATCH_KINDS, RESOURCES
 from edm.server.auth import TokenVerifier
 from edm.server.dispatch import ResourceDispatcher
 from edm.server.idempotency import IdempotencyGuard
@@ -133,7 +133,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    batch_paths = {
+        res.path + op.path_suffix: settings.max_batch_body_bytes
+        for res in RESOURCES
+        for op in res.operations
+        if op.kind in BATCH_KINDS
+    }
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=batch_paths
+    )
     app.add_middleware(RequestContextMiddleware)
     install_playground(app, settings)
     install_openapi(app, {routes.res.name: routes.list_params for routes in resource_routes})

@@ -38,10 +38,6 @@ class Quota:
     remaining: int
     reset_seconds: int
 
-    @property
-    def exceeded(self) -> bool:
-        return self.remaining < 0
-
     def headers(self) -> dict[str, str]:
         return {
             "RateLimit-Limit": str(self.limit),
@@ -51,8 +47,9 @@ class Quota:
 
 
 class Counter(Protocol):
-    async def increment(self, key: str, window_seconds: int) -> int:
-        """Count one request under `key` in the current window; return the count."""
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
+        """Count `amount` requests (negative: give them back) under `key` in
+        the current window; return the count."""
 
 
 class MemoryCounter:
@@ -66,14 +63,14 @@ class MemoryCounter:
     def __len__(self) -> int:
         return len(self._counts)
 
-    async def increment(self, key: str, window_seconds: int) -> int:
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
         window = int(time.time()) // window_seconds
         if window != self._window:
             self._counts.clear()
             self._window = window
         if key not in self._counts and len(self._counts) >= self.max_keys:
             key = OVERFLOW_KEY
-        self._counts[key] = self._counts.get(key, 0) + 1
+        self._counts[key] = self._counts.get(key, 0) + amount
         return self._counts[key]
 
 
@@ -83,11 +80,11 @@ class RedisCounter:
     def __init__(self, url: str) -> None:
         self._redis = aioredis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
-    async def increment(self, key: str, window_seconds: int) -> int:
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
         window = int(time.time()) // window_seconds
         redis_key = f"edm:ratelimit:{window}:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(redis_key)
+            pipe.incrby(redis_key, amount)
             pipe.expire(redis_key, window_seconds + 1)
             count, _ = await pipe.execute()
         return int(count)
@@ -127,23 +124,30 @@ class RateLimiter:
         self.scope = scope
         self.what = what
 
-    async def check(self, principal: Principal) -> Quota | None:
-        """The caller's quota after this request; TooManyRequests beyond it."""
-        return await self.count(f"{principal.tenant_id}\x1f{principal.app_id or ''}")
+    async def check(self, principal: Principal, cost: int = 1) -> Quota | None:
+        """The caller's quota after this request (a batch costs one per
+        item); TooManyRequests beyond it."""
+        return await self.count(f"{principal.tenant_id}\x1f{principal.app_id or ''}", cost)
 
-    async def count(self, key: str) -> Quota | None:
-        """The quota of `key` after counting one more; TooManyRequests beyond it."""
+    async def count(self, key: str, cost: int = 1) -> Quota | None:
+        """The quota of `key` after counting `cost` more; TooManyRequests
+        beyond it. A batch refused for want of quota is not charged, so a
+        smaller one may still use what is left."""
         if self.requests <= 0:
             return None
         try:
-            count = await self.counter.increment(f"{self.scope}:{key}", self.window_seconds)
+            counted = f"{self.scope}:{key}"
+            count = await self.counter.increment(counted, self.window_seconds, cost)
+            exceeded = count > self.requests
+            if exceeded and cost > 1:
+                count = await self.counter.increment(counted, self.window_seconds, -cost)
         except RedisError as exc:
             log.warning("rate limiter unavailable, letting the request through: %s", exc)
             return None
         now = time.time()
         reset = max(1, math.ceil(self.window_seconds - now % self.window_seconds))
         quota = Quota(self.requests, self.requests - count, reset)
-        if quota.exceeded:
+        if exceeded:
             raise TooManyRequests(
                 f"Rate limit of {self.requests} {self.what} per {self.window_seconds} s exceeded",
                 headers={**quota.headers(), "Retry-After": str(reset)},
