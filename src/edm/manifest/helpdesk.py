@@ -243,6 +243,7 @@ TICKETS = Resource(
             "batch_create",
             OperationKind.BATCH_CREATE,
             "Create up to 1,000 tickets; a result per item, numbered in item order.",
+            cli="import tickets",
             max_items=MAX_BATCH_ITEMS,
             preservable=("created_at", "updated_at", "resolved_at", "first_response_at"),
         ),
