@@ -383,7 +383,11 @@ class ResourceService:
     # -- rules -----------------------------------------------------------------
 
     def _defaults(self) -> Changes:
-        return {f.name: deepcopy(f.default) for f in self.res.writable_fields}
+        # Copies of mutable defaults only: a batch create makes a thousand at a time.
+        return {
+            f.name: deepcopy(f.default) if isinstance(f.default, list | dict) else f.default
+            for f in self.res.writable_fields
+        }
 
     def _require(self, principal: Principal, access: Access, verb: str) -> None:
         if not _has_access(principal, access):
