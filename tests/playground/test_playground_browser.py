@@ -433,8 +433,8 @@ def test_batch_operations_render_with_an_example_body_and_send_it(page: Page, se
         "atomic": False,
     }
     expect(panel.get_by_role("button", name="Edit as JSON")).to_be_hidden()
-    python = panel.locator("code").first
-    expect(python).to_contain_text("results = client.helpdesk.tickets.batch_create")
+    expect(panel).to_contain_text("results = client.helpdesk.tickets.batch_create(")
+    expect(panel).to_contain_text("edm import tickets tickets.jsonl")
     results = _send(panel, 200)
     assert [r["status"] for r in results["data"]] == [201, 201]
     _save_screenshot(page, "playground-batch-create.png")
