@@ -112,6 +112,11 @@ class ResourceService:
         self.clock = clock
         self.history = History() if res.history else None
         self.actions: dict[str, Action] = {}
+        defaults = {f.name: f.default for f in res.writable_fields}
+        self._mutable_defaults = {k: v for k, v in defaults.items() if isinstance(v, list | dict)}
+        self._plain_defaults = {
+            k: v for k, v in defaults.items() if k not in self._mutable_defaults
+        }
 
     # -- reads -----------------------------------------------------------------
 
@@ -384,9 +389,8 @@ class ResourceService:
 
     def _defaults(self) -> Changes:
         # Copies of mutable defaults only: a batch create makes a thousand at a time.
-        return {
-            f.name: deepcopy(f.default) if isinstance(f.default, list | dict) else f.default
-            for f in self.res.writable_fields
+        return self._plain_defaults | {
+            name: deepcopy(default) for name, default in self._mutable_defaults.items()
         }
 
     def _require(self, principal: Principal, access: Access, verb: str) -> None:
