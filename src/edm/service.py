@@ -38,7 +38,7 @@ from edm.errors import (
 from edm.history import History, field_changes
 from edm.identity import Principal
 from edm.manifest import Access, RequesterAccess, Resource
-from edm.stamps import creation_stamps
+from edm.stamps import creation_stamps, preserved_base_stamps
 from edm.store.database import Database
 from edm.store.listing import AnyOf, ListQuery, position_of
 from edm.store.reads import ReadRow, Reads
@@ -132,6 +132,11 @@ class ResourceService:
         self.clock = clock
         self.history = History() if res.history else None
         self.actions: dict[str, Action] = {}
+        defaults = {f.name: f.default for f in res.writable_fields}
+        self._mutable_defaults = {k: v for k, v in defaults.items() if isinstance(v, list | dict)}
+        self._plain_defaults = {
+            k: v for k, v in defaults.items() if k not in self._mutable_defaults
+        }
 
     # -- reads -----------------------------------------------------------------
 
@@ -280,6 +285,28 @@ class ResourceService:
 
         return write
 
+    def prepared_creation(
+        self,
+        writes: Writes,
+        principal: Principal,
+        values: Changes,
+        preserved: Changes | None = None,
+    ) -> tuple[Changes, dict[str, Any] | None]:
+        """A new record's values and history event, for a batch to insert
+        (`edm.batch`); `preserved` holds the timestamps an import keeps."""
+        self._require(principal, self.res.write_access, "create")
+        self._check_requester_fields(principal, values, RequesterAccess.CREATE)
+        now = self.clock()
+        stamped = {**self._defaults(), **values, **creation_stamps(self.res, principal, now)}
+        if preserved is None:
+            prepared = self._prepare_create(writes, principal, stamped, None)
+            return prepared, self._event(principal, "create", None, prepared)
+        stamped |= preserved_base_stamps(preserved, now)
+        created = self._prepare_create(writes, principal, stamped, None)
+        prepared = self._prepare_import(created, preserved)
+        at = prepared["created_at"]
+        return prepared, self._event(principal, "create", None, prepared, at=at)
+
     def update(
         self, principal: Principal, key: str, changes: Changes, *, if_match: str | None = None
     ) -> Record:
@@ -390,18 +417,24 @@ class ResourceService:
         operation: str,
         before: Mapping[Any, Any] | None,
         after: Mapping[Any, Any],
+        *,
+        at: datetime | None = None,
     ) -> dict[str, Any] | None:
-        """The history event of a write from `before` to `after`, if the
-        resource keeps history."""
+        """The history event of a write from `before` to `after` (at its
+        `updated_at` unless given), if the resource keeps history."""
         if self.history is None:
             return None
         changes = field_changes(self.res, before, after)
-        return self.history.event(principal, after["id"], operation, changes, after["updated_at"])
+        when = at or after["updated_at"]
+        return self.history.event(principal, after["id"], operation, changes, when)
 
     # -- rules -----------------------------------------------------------------
 
     def _defaults(self) -> Changes:
-        return {f.name: deepcopy(f.default) for f in self.res.writable_fields}
+        # Copies of mutable defaults only: a batch create makes a thousand at a time.
+        return self._plain_defaults | {
+            name: deepcopy(default) for name, default in self._mutable_defaults.items()
+        }
 
     def _require(self, principal: Principal, access: Access, verb: str) -> None:
         """The token's scope, then its role, allow `verb` (any verb but "read" writes)."""
@@ -446,6 +479,11 @@ class ResourceService:
         self, writes: Writes, principal: Principal, values: Changes, parent: Record | None
     ) -> Changes:
         """Domain rules on a new record; returns its values (the store numbers it)."""
+        return values
+
+    def _prepare_import(self, values: Changes, preserved: Changes) -> Changes:
+        """Domain rules on an imported record's preserved timestamps
+        (beyond `created_at`/`updated_at`); 422 naming what is inconsistent."""
         return values
 
     def _prepare_update(

@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     send_timeout_seconds: PositiveFloat = 60.0  # a client not reading a response is dropped
     max_connections: PositiveInt = 200  # per worker; a request beyond them gets 503
     max_page_bytes: PositiveInt = 1024 * 1024  # a list page stops adding records beyond it
+    max_batch_body_bytes: PositiveInt = 16 * 1024 * 1024  # the body limit of batch operations
     db_pool_size: PositiveInt = 10
     db_app_role: str | None = "edm_app"  # PostgreSQL role bound by row-level security
     statement_timeout_ms: PositiveInt = 5000  # each statement of the server's, both databases

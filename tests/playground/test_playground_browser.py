@@ -470,3 +470,30 @@ def test_an_admin_registers_an_application_and_sees_its_key_once(
     expect(panel.locator(".revealed")).to_have_count(0)
     assert key["secret"] not in panel.inner_text()
     context.close()
+
+
+def test_batch_operations_render_with_an_example_body_and_send_it(page: Page, server: str) -> None:
+    panel = _open_tickets(page, "batch_create")
+    _sign_in(page, server)
+    expect(panel.get_by_text("/api/v1/helpdesk/tickets/batch").first).to_be_visible()
+    body = panel.get_by_label("Request body (JSON)")
+    expect(body).to_be_visible()
+    example = json.loads(body.input_value())
+    assert example == {
+        "items": [{"title": "Example title 1"}, {"title": "Example title 2"}],
+        "atomic": False,
+    }
+    expect(panel.get_by_role("button", name="Edit as JSON")).to_be_hidden()
+    expect(panel).to_contain_text("results = client.helpdesk.tickets.batch_create(")
+    expect(panel).to_contain_text("edm import tickets tickets.jsonl")
+    results = _send(panel, 200)
+    assert [r["status"] for r in results["data"]] == [201, 201]
+    _save_screenshot(page, "playground-batch-create.png")
+
+    page.get_by_role("tab", name="batch_update", exact=True).click()
+    update = page.get_by_role("tabpanel")
+    numbers = [r["data"]["number"] for r in results["data"]]
+    changes = [{"id": n, "changes": {"priority": "high"}} for n in numbers]
+    update.get_by_label("Request body (JSON)").fill(json.dumps({"items": changes}))
+    updated = _send(update, 200)
+    assert [r["data"]["priority"] for r in updated["data"]] == ["high", "high"]

@@ -18,6 +18,7 @@ from edm.store.search import search_table_name
 
 TICKETS = "/api/v1/helpdesk/tickets"
 POLICIES = "/api/v1/helpdesk/sla_policies"
+APPLICATIONS = "/api/v1/platform/applications"
 # Every table of tenant data: the metadata's, and the search copies outside it.
 TENANT_TABLES = tuple(
     [t.name for t in metadata.sorted_tables if "tenant_id" in t.c]
@@ -58,6 +59,10 @@ def two_tenants(caller):
             "targets": {"high": {"first_response_minutes": 30, "resolution_minutes": 60}},
         }
         assert admin.post(POLICIES, json=policy).status_code == 201
+        application = admin.post(APPLICATIONS, json={"name": f"{tenant} integration"})
+        assert application.status_code == 201
+        keys = f"{APPLICATIONS}/{application.json()['id']}/keys"
+        assert admin.post(keys, json={"name": "production"}).status_code == 201
     return first, second
 
 

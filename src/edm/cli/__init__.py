@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from edm.cli.apps import apps_app
 from edm.cli.database import db_app
 from edm.cli.errors import CLIError
+from edm.cli.importer import import_app
 from edm.cli.output import api_error_line
 from edm.cli.seed import seed
 from edm.cli.serve import serve
@@ -30,6 +31,7 @@ app.command()(seed)
 app.add_typer(db_app, name="db")
 app.add_typer(tickets_app, name="tickets")
 app.add_typer(apps_app, name="apps")
+app.add_typer(import_app, name="import")
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ generic machinery they share: configuration, retries, errors and pages.
 """
 
 from edm.client import _generated
+from edm.client._batch import BatchItemError, BatchResult
 from edm.client._client import AsyncClient, Client
 from edm.client._errors import (
     APIConnectionError,
@@ -40,6 +41,8 @@ __all__ = [
     "AsyncPaginator",
     "AuthenticationError",
     "BadRequestError",
+    "BatchItemError",
+    "BatchResult",
     "Client",
     "ConflictError",
     "EDMError",

@@ -10,6 +10,7 @@ from typing import Any, Literal, TypeAlias
 
 import pydantic
 
+from edm.client._batch import BatchResults
 from edm.client._models import EDMModel, Timestamp
 from edm.client._pagination import AsyncPaginator, SyncPage
 from edm.client._requester import RequestOptions
@@ -1463,6 +1464,56 @@ class Tickets(SyncResource[Ticket]):
             )
         )
 
+    def batch_create(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = False,
+        preserve_timestamps: bool = False,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BatchResults[Ticket]:
+        """Create up to 1,000 tickets; a result per item, numbered in item order."""
+        return self._batch(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/helpdesk/tickets/batch",
+                {},
+                body={
+                    "items": items,
+                    "atomic": atomic,
+                    "preserve_timestamps": preserve_timestamps,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    def batch_update(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = False,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BatchResults[Ticket]:
+        """Change up to 1,000 tickets; a result per item."""
+        return self._batch(
+            RequestOptions.build(
+                "PATCH",
+                "/api/v1/helpdesk/tickets/batch",
+                {},
+                body={
+                    "items": items,
+                    "atomic": atomic,
+                },
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
 
 class AsyncTickets(AsyncResource[Ticket]):
     """A support ticket raised by an employee or customer."""
@@ -1749,6 +1800,56 @@ class AsyncTickets(AsyncResource[Ticket]):
                 {"id": id},
                 if_match=if_match,
                 idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def batch_create(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = False,
+        preserve_timestamps: bool = False,
+        idempotency_key: str | None = None,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BatchResults[Ticket]:
+        """Create up to 1,000 tickets; a result per item, numbered in item order."""
+        return await self._batch(
+            RequestOptions.build(
+                "POST",
+                "/api/v1/helpdesk/tickets/batch",
+                {},
+                body={
+                    "items": items,
+                    "atomic": atomic,
+                    "preserve_timestamps": preserve_timestamps,
+                },
+                idempotency_key=idempotency_key,
+                extra_headers=extra_headers,
+                timeout=timeout,
+            )
+        )
+
+    async def batch_update(
+        self,
+        items: Sequence[Mapping[str, Any]],
+        *,
+        atomic: bool = False,
+        extra_headers: Headers | None = None,
+        timeout: Timeout | NotGiven = NOT_GIVEN,
+    ) -> BatchResults[Ticket]:
+        """Change up to 1,000 tickets; a result per item."""
+        return await self._batch(
+            RequestOptions.build(
+                "PATCH",
+                "/api/v1/helpdesk/tickets/batch",
+                {},
+                body={
+                    "items": items,
+                    "atomic": atomic,
+                },
                 extra_headers=extra_headers,
                 timeout=timeout,
             )

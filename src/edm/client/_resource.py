@@ -11,6 +11,7 @@ from typing import Generic, TypeVar
 
 import httpx
 
+from edm.client._batch import BatchResults, parse_batch
 from edm.client._models import EDMModel
 from edm.client._pagination import AsyncPage, AsyncPaginator, SyncPage, page_fields
 from edm.client._requester import AsyncRequester, RequestOptions, SyncRequester
@@ -38,6 +39,9 @@ class SyncResource(SyncNamespace, Generic[M]):
     def _record(self, options: RequestOptions) -> M:
         return _parse_record(self._model, self._requester.request(options))
 
+    def _batch(self, options: RequestOptions) -> BatchResults[M]:
+        return parse_batch(self._model, self._requester.request(options))
+
     def _list(self, options: RequestOptions) -> SyncPage[M]:
         def fetch(cursor: str | None) -> SyncPage[M]:
             response = self._requester.request(options.at_cursor(cursor))
@@ -52,6 +56,9 @@ class AsyncResource(AsyncNamespace, Generic[M]):
 
     async def _record(self, options: RequestOptions) -> M:
         return _parse_record(self._model, await self._requester.request(options))
+
+    async def _batch(self, options: RequestOptions) -> BatchResults[M]:
+        return parse_batch(self._model, await self._requester.request(options))
 
     def _list(self, options: RequestOptions) -> AsyncPaginator[M]:
         async def fetch(cursor: str | None) -> AsyncPage[M]:

@@ -33,7 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from edm.client._models import EDMModel
-from edm.manifest import RESOURCES, Field, FieldType, Operation, OperationKind, Resource
+from edm.manifest import (
+    BATCH_KINDS,
+    RESOURCES,
+    Field,
+    FieldType,
+    Operation,
+    OperationKind,
+    Resource,
+)
 
 GENERATED_PATH = Path(__file__).with_name("_generated.py")
 LINE_LENGTH = 100
@@ -139,6 +147,7 @@ _IMPORTS: tuple[tuple[tuple[str | None, tuple[str, ...]], ...], ...] = (
     ),
     ((None, ("pydantic",)),),
     (
+        ("edm.client._batch", ("BatchResults",)),
         ("edm.client._models", ("EDMModel", "Timestamp")),
         ("edm.client._pagination", ("AsyncPaginator", "SyncPage")),
         ("edm.client._requester", ("RequestOptions",)),
@@ -287,6 +296,13 @@ class _Method:
     def is_list(self) -> bool:
         return self.op.kind is OperationKind.LIST
 
+    @property
+    def call(self) -> str:
+        """The resource base's method that sends it and reads the answer."""
+        if self.is_list:
+            return "self._list"
+        return "self._batch" if self.op.kind in BATCH_KINDS else "self._record"
+
 
 def _resource_class(view: _View, children: list[_View], *, is_async: bool) -> str:
     prefix = "Async" if is_async else ""
@@ -315,6 +331,8 @@ def _method(view: _View, op: Operation) -> _Method:
         query = _dict_arg("query", [_param_name(p) for p in params])
         page = f"SyncPage[{view.model}]"
         return _Method(op, parents, params, page, [query, *_repeated_arg(view)])
+    if op.kind in BATCH_KINDS:
+        return _batch_method(view, op, parents)
     item = "id_or_number" if op.kind is OperationKind.GET and res.number else "id"
     positional = parents if op.kind is OperationKind.CREATE else [*parents, f"{item}: str"]
     if op.kind is OperationKind.GET:
@@ -338,6 +356,21 @@ def _method(view: _View, op: Operation) -> _Method:
         if op.fields:
             build.insert(0, _dict_arg("body", [f.name for f in op.fields]))
     return _Method(op, positional, keyword_params, view.model, build)
+
+
+def _batch_method(view: _View, op: Operation, parents: list[str]) -> _Method:
+    """`batch_create(items, atomic=False, ...)`: items are create bodies, or for
+    an update `{"id", "if_match", "changes"}` mappings."""
+    flags = ["atomic"]
+    if op.kind is OperationKind.BATCH_CREATE and op.preservable:
+        flags.append("preserve_timestamps")
+    keyword_params = [f"{flag}: bool = False" for flag in flags]
+    build = [_dict_arg("body", ["items", *flags])]
+    if op.method == "POST":
+        keyword_params.append(IDEMPOTENCY_KEY)
+        build.append("idempotency_key=idempotency_key")
+    positional = [*parents, "items: Sequence[Mapping[str, Any]]"]
+    return _Method(op, positional, keyword_params, f"BatchResults[{view.model}]", build)
 
 
 def _list_params(view: _View) -> list[str]:
@@ -414,11 +447,11 @@ def _method_lines(view: _View, method: _Method, *, is_async: bool) -> list[str]:
     _check_unique(["self", *names], f"{view.cls}.{op.name}")
     path = view.res.path + op.path_suffix
     placeholders = [*view.path_params, *(["id"] if "{id}" in op.path_suffix else [])]
-    arguments = [_param_name(p) for p in method.positional]
+    arguments = [_param_name(p) for p in method.positional][: len(placeholders)]
     path_params = ", ".join(f'"{k}": {v}' for k, v in zip(placeholders, arguments, strict=True))
     is_coroutine = is_async and not method.is_list
     returns = f"AsyncPaginator[{view.model}]" if is_async and method.is_list else method.returns
-    call = ("await " if is_coroutine else "") + ("self._list" if method.is_list else "self._record")
+    call = ("await " if is_coroutine else "") + method.call
     doc = op.summary + (" Requires the admin role." if op.admin_only else "")
     return [
         f"    {'async def' if is_coroutine else 'def'} {op.name}(",

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, not_, or_
 
-from edm.errors import Conflict
+from edm.errors import Conflict, FieldError, ValidationFailed
 from edm.helpdesk import sla
 from edm.identity import Principal
 from edm.manifest import resource
@@ -82,6 +82,37 @@ class TicketService(ResourceService):
             "due_at": sla.resolution_due(policy, values["priority"], created_at, timedelta()),
             **status_stamps(None, values["status"], None, created_at),
         }
+        return values
+
+    def _prepare_import(self, values: Changes, preserved: Changes) -> Changes:
+        """An imported ticket's `resolved_at` (only when resolved or closed;
+        `updated_at` if not given) and `first_response_at`, both between
+        `created_at` and `updated_at`; a pending one has been pending since
+        `updated_at`."""
+        created_at, updated_at = values["created_at"], values["updated_at"]
+        resolved_at = preserved.get("resolved_at")
+        errors = []
+        if values["status"] in DONE:
+            values["resolved_at"] = resolved_at = resolved_at or updated_at
+        elif resolved_at is not None:
+            errors.append(
+                FieldError(
+                    "resolved_at",
+                    "inconsistent_with_status",
+                    f"a {values['status']} ticket has no resolved_at",
+                )
+            )
+        if values["status"] == "pending":
+            values["pending_since"] = updated_at
+        first_response_at = preserved.get("first_response_at")
+        values["first_response_at"] = first_response_at
+        for name, stamp in (("resolved_at", resolved_at), ("first_response_at", first_response_at)):
+            if stamp is not None and not created_at <= stamp <= updated_at:
+                errors.append(
+                    FieldError(name, "out_of_range", "must lie between created_at and updated_at")
+                )
+        if errors:
+            raise ValidationFailed(errors)
         return values
 
     def _prepare_update(

@@ -11,6 +11,7 @@ from typing import Any
 from edm.manifest.applications import platform_resources, scope_names
 from edm.manifest.helpdesk import COMMENTS, EVENTS, SLA_POLICIES, TICKETS
 from edm.manifest.model import (
+    BATCH_KINDS,
     Access,
     ComputedFilter,
     Field,
@@ -52,6 +53,7 @@ def manifest_json() -> dict[str, Any]:
 __all__ = [
     "API_KEYS",
     "APPLICATIONS",
+    "BATCH_KINDS",
     "RESOURCES",
     "SCOPES",
     "Access",

@@ -19,6 +19,7 @@ from edm.manifest.model import (
 from edm.manifest.platform import base_fields
 from edm.manifest.shapes import BusinessHoursShape, SlaTargetsShape
 
+MAX_BATCH_ITEMS = 1000
 _STAFF_ONLY = RequesterAccess.NONE
 _REQUESTER_EDITS = RequesterAccess.CREATE_AND_UPDATE
 
@@ -238,6 +239,20 @@ TICKETS = Resource(
         ),
         Operation("delete", OperationKind.DELETE, "Soft-delete the ticket.", admin_only=True),
         Operation("restore", OperationKind.ACTION, "Bring a deleted ticket back.", admin_only=True),
+        Operation(
+            "batch_create",
+            OperationKind.BATCH_CREATE,
+            "Create up to 1,000 tickets; a result per item, numbered in item order.",
+            cli="import tickets",
+            max_items=MAX_BATCH_ITEMS,
+            preservable=("created_at", "updated_at", "resolved_at", "first_response_at"),
+        ),
+        Operation(
+            "batch_update",
+            OperationKind.BATCH_UPDATE,
+            "Change up to 1,000 tickets; a result per item.",
+            max_items=MAX_BATCH_ITEMS,
+        ),
     ),
 )
 

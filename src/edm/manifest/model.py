@@ -135,6 +135,11 @@ class OperationKind(StrEnum):
     UPDATE = "update"
     DELETE = "delete"
     ACTION = "action"  # POST /{id}/<name>
+    BATCH_CREATE = "batch_create"  # POST /batch: many creates, a result per item
+    BATCH_UPDATE = "batch_update"  # PATCH /batch: many updates, a result per item
+
+
+BATCH_KINDS = frozenset({OperationKind.BATCH_CREATE, OperationKind.BATCH_UPDATE})
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +153,10 @@ class Operation:
     cli: str | None = None  # the `edm` command that performs it, e.g. "tickets list"
     fields: tuple[Field, ...] = ()  # the JSON body an action takes (others take none)
     reveals: bool = False  # its response shows the resource's `revealed_fields`, once
+    max_items: int | None = None  # a batch operation's most items per request
+    # Base and read-only fields an admin's batch create may carry with
+    # `preserve_timestamps` (importing history).
+    preservable: tuple[str, ...] = ()
 
     @property
     def method(self) -> str:
@@ -158,6 +167,8 @@ class Operation:
             OperationKind.UPDATE: "PATCH",
             OperationKind.DELETE: "DELETE",
             OperationKind.ACTION: "POST",
+            OperationKind.BATCH_CREATE: "POST",
+            OperationKind.BATCH_UPDATE: "PATCH",
         }[self.kind]
 
     @property
@@ -167,6 +178,8 @@ class Operation:
             return ""
         if self.kind is OperationKind.ACTION:
             return f"/{{id}}/{self.name}"
+        if self.kind in BATCH_KINDS:
+            return "/batch"
         return "/{id}"
 
     def to_json(self, collection_path: str) -> dict[str, Any]:
@@ -180,6 +193,8 @@ class Operation:
             "cli": self.cli,
             "fields": [f.to_json() for f in self.fields],
             "reveals": self.reveals,
+            "max_items": self.max_items,
+            "preservable": list(self.preservable),
         }
 
 

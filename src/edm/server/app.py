@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from edm.errors import BadRequest, EDMError
 from edm.helpdesk.services import build_services
-from edm.manifest import API_KEYS, RESOURCES
+from edm.manifest import API_KEYS, BATCH_KINDS, RESOURCES
 from edm.platform.services import build_services as build_platform_services
 from edm.server.api_keys import Credentials
 from edm.server.auth import TokenVerifier
@@ -156,7 +156,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         ResourceDispatcher, routes=served_directly, exception_handlers=app.exception_handlers
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    batch_paths = {
+        res.path + op.path_suffix: settings.max_batch_body_bytes
+        for res in RESOURCES
+        for op in res.operations
+        if op.kind in BATCH_KINDS
+    }
+    app.add_middleware(
+        BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes, path_limits=batch_paths
+    )
     app.add_middleware(
         HeaderLimitMiddleware,
         max_bytes=settings.max_header_bytes,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -91,19 +92,24 @@ class RequestContextMiddleware:
 
 
 class BodySizeLimitMiddleware:
-    """413 for bodies over the limit, whether announced or streamed."""
+    """413 for bodies over the limit, whether announced or streamed; the
+    paths of `path_limits` (batch operations) have their own."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, path_limits: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.path_limits = dict(path_limits or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        too_large = PayloadTooLarge(f"The body exceeds {self.max_bytes} bytes")
+        max_bytes = self.path_limits.get(scope["path"], self.max_bytes)
+        too_large = PayloadTooLarge(f"The body exceeds {max_bytes} bytes")
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
                 response = problem_response(too_large, scope["state"].get("request_id"))
                 await response(scope, receive, send)
                 return
@@ -114,7 +120,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise too_large
             return message
 

@@ -9,9 +9,18 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic import BaseModel
 
-from edm.manifest import RESOURCES, Field, FieldType, Operation, OperationKind, Resource
+from edm.manifest import (
+    BATCH_KINDS,
+    RESOURCES,
+    Field,
+    FieldType,
+    Operation,
+    OperationKind,
+    Resource,
+)
 from edm.manifest.patterns import NUL_FREE
 from edm.server import idempotency
+from edm.server.batch_models import batch_models_for
 from edm.server.models import ResourceModels, models_for
 from edm.server.oauth import TOKEN_PATH
 from edm.server.oauth_schema import TOKEN_MODELS, token_path_item
@@ -33,6 +42,22 @@ _ERRORS_BY_KIND: dict[OperationKind, tuple[int, ...]] = {
     OperationKind.UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 431, 503),
     OperationKind.DELETE: (400, 401, 403, 404, 409, 412, 429, 431, 503),
     OperationKind.ACTION: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 431, 503),
+    # An item's failure is in the results; an atomic batch fails as its item did.
+    OperationKind.BATCH_CREATE: (400, 401, 403, 409, 413, 415, 422, 429, 431, 503),
+    OperationKind.BATCH_UPDATE: (400, 401, 403, 404, 409, 412, 413, 415, 422, 429, 431, 503),
+}
+_BATCH_EXAMPLES: dict[OperationKind, dict[str, Any]] = {
+    OperationKind.BATCH_CREATE: {
+        "items": [{"title": "VPN down", "priority": "high"}, {"title": "Printer jam"}],
+        "atomic": False,
+    },
+    OperationKind.BATCH_UPDATE: {
+        "items": [
+            {"id": "TKT-0001", "changes": {"status": "resolved"}},
+            {"id": "TKT-0002", "if_match": '"tkt_01JD….3"', "changes": {"priority": "low"}},
+        ],
+        "atomic": False,
+    },
 }
 _ERROR_TEXT = {
     400: "Bad request or query parameter",
@@ -42,7 +67,7 @@ _ERROR_TEXT = {
     404: "No such record for this caller",
     409: "Conflicts with the record's state",
     412: "If-Match does not match the current ETag",
-    413: "Body larger than the configured limit (1 MiB by default)",
+    413: "Body larger than the configured limit (1 MiB by default; 16 MiB for batches)",
     415: "Body is not application/json",
     422: "Invalid fields",
     429: "Rate limit exceeded",
@@ -204,6 +229,8 @@ def _path_parameter(name: str, description: str) -> dict[str, Any]:
 def _responses(res: Resource, op: Operation, models: ResourceModels) -> dict[str, Any]:
     success = 201 if op.kind is OperationKind.CREATE else 200
     success_model = models.page if op.kind is OperationKind.LIST else models.public
+    if op.kind in BATCH_KINDS:
+        success_model = batch_models_for(res).results
     responses: dict[str, Any] = {
         str(success): {
             "description": "Success",
@@ -263,14 +290,20 @@ def operation_object(
         "responses": _responses(res, op, models),
         "security": [{"bearer": []}, {"apiKey": []}],
     }
-    body_model = {OperationKind.CREATE: models.create, OperationKind.UPDATE: models.update}
+    batches = batch_models_for(res)
+    body_model = {
+        OperationKind.CREATE: models.create,
+        OperationKind.UPDATE: models.update,
+        OperationKind.BATCH_CREATE: batches.create,
+        OperationKind.BATCH_UPDATE: batches.update,
+    }
     if op.name in models.actions:
         body_model[op.kind] = models.actions[op.name]
     if op.kind in body_model:
-        operation["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": _schema_ref(body_model[op.kind])}},
-        }
+        content: dict[str, Any] = {"schema": _schema_ref(body_model[op.kind])}
+        if op.kind in _BATCH_EXAMPLES:
+            content["example"] = _BATCH_EXAMPLES[op.kind]
+        operation["requestBody"] = {"required": True, "content": {"application/json": content}}
     return operation
 
 
@@ -302,6 +335,10 @@ def install_openapi(app: FastAPI, list_params: Mapping[str, ListParams]) -> None
         for res in RESOURCES:
             models = models_for(res)
             extra_models += [models.public, models.page, models.create, *models.actions.values()]
+            batches = batch_models_for(res)
+            if batches.create or batches.update:
+                extra_models += [m for m in (batches.create, batches.update) if m is not None]
+                extra_models.append(batches.results)
         extra_models += TOKEN_MODELS
         schema["paths"][TOKEN_PATH] = token_path_item()
         for model in extra_models:
@@ -310,7 +347,9 @@ def install_openapi(app: FastAPI, list_params: Mapping[str, ListParams]) -> None
                 # An omitted field keeps its value: there is no default to document.
                 for prop in model_schema["properties"].values():
                     prop.pop("default", None)
-            components.update(model_schema.pop("$defs", {}))
+            for name, definition in model_schema.pop("$defs", {}).items():
+                # A model already described stays as described (an update's, without defaults).
+                components.setdefault(name, definition)
             components[model.__name__] = model_schema
         schema["components"]["securitySchemes"] = {
             "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},

@@ -47,7 +47,17 @@ class Problem(BaseModel):
 
 
 def problem_response(error: EDMError, request_id: str | None) -> Response:
-    body: dict[str, Any] = {
+    return Response(
+        orjson.dumps(problem_body(error, request_id)),
+        status_code=error.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=error.headers,
+    )
+
+
+def problem_body(error: EDMError, request_id: str | None) -> dict[str, Any]:
+    """The problem document of `error` (also a batch item's `error`)."""
+    return {
         "type": f"https://edm.dev/problems/{error.code.replace('_', '-')}",
         "title": error.title,
         "status": error.status,
@@ -56,12 +66,6 @@ def problem_response(error: EDMError, request_id: str | None) -> Response:
         "errors": [e.to_json() for e in error.errors],
         "request_id": request_id,
     }
-    return Response(
-        orjson.dumps(body),
-        status_code=error.status,
-        media_type=PROBLEM_MEDIA_TYPE,
-        headers=error.headers,
-    )
 
 
 def request_id_of(request: Request) -> str | None:

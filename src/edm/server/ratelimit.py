@@ -38,10 +38,6 @@ class Quota:
     remaining: int
     reset_seconds: int
 
-    @property
-    def exceeded(self) -> bool:
-        return self.remaining < 0
-
     def headers(self) -> dict[str, str]:
         return {
             "RateLimit-Limit": str(self.limit),
@@ -51,8 +47,9 @@ class Quota:
 
 
 class Counter(Protocol):
-    async def increment(self, key: str, window_seconds: int) -> int:
-        """Count one request under `key` in the current window; return the count."""
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
+        """Count `amount` requests (negative: give them back) under `key` in
+        the current window; return the count."""
 
 
 class MemoryCounter:
@@ -66,7 +63,7 @@ class MemoryCounter:
     def __len__(self) -> int:
         return sum(len(counts) for _, counts in self._windows.values())
 
-    async def increment(self, key: str, window_seconds: int) -> int:
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
         window = int(time.time()) // window_seconds
         current, counts = self._windows.get(window_seconds, (None, {}))
         if window != current:
@@ -74,7 +71,7 @@ class MemoryCounter:
             self._windows[window_seconds] = (window, counts)
         if key not in counts and len(counts) >= self.max_keys:
             key = OVERFLOW_KEY
-        counts[key] = counts.get(key, 0) + 1
+        counts[key] = counts.get(key, 0) + amount
         return counts[key]
 
 
@@ -84,11 +81,11 @@ class RedisCounter:
     def __init__(self, url: str) -> None:
         self._redis = aioredis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
-    async def increment(self, key: str, window_seconds: int) -> int:
+    async def increment(self, key: str, window_seconds: int, amount: int = 1) -> int:
         window = int(time.time()) // window_seconds
         redis_key = f"edm:ratelimit:{window_seconds}:{window}:{key}"
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.incr(redis_key)
+            pipe.incrby(redis_key, amount)
             pipe.expire(redis_key, window_seconds + 1)
             count, _ = await pipe.execute()
         return int(count)
@@ -128,8 +125,9 @@ class RateLimiter:
         self.scope = scope
         self.what = what
 
-    async def check(self, principal: Principal) -> Quota | None:
-        """The caller's quota after this request; TooManyRequests beyond it.
+    async def check(self, principal: Principal, cost: int = 1) -> Quota | None:
+        """The caller's quota after this request (a batch costs one per item);
+        TooManyRequests beyond it.
 
         An application with its own `rate_limit_per_minute` has that many
         requests a minute, shared by all its keys and tokens; every other
@@ -137,26 +135,32 @@ class RateLimiter:
         """
         key = f"{principal.tenant_id}\x1f{principal.app_id or ''}"
         if principal.rate_limit_per_minute is not None:
-            return await self.count(key, principal.rate_limit_per_minute, 60)
-        return await self.count(key)
+            return await self.count(key, cost, principal.rate_limit_per_minute, 60)
+        return await self.count(key, cost)
 
     async def count(
-        self, key: str, requests: int | None = None, window: int | None = None
+        self, key: str, cost: int = 1, requests: int | None = None, window: int | None = None
     ) -> Quota | None:
-        """The quota of `key` after counting one more; TooManyRequests beyond it."""
+        """The quota of `key` after counting `cost` more; TooManyRequests
+        beyond it. A batch refused for want of quota is not charged, so a
+        smaller one may still use what is left."""
         requests = self.requests if requests is None else requests
         window = self.window_seconds if window is None else window
         if requests <= 0:
             return None
         try:
-            count = await self.counter.increment(f"{self.scope}:{key}", window)
+            counted = f"{self.scope}:{key}"
+            count = await self.counter.increment(counted, window, cost)
+            exceeded = count > requests
+            if exceeded and cost > 1:
+                count = await self.counter.increment(counted, window, -cost)
         except RedisError as exc:
             log.warning("rate limiter unavailable, letting the request through: %s", exc)
             return None
         now = time.time()
         reset = max(1, math.ceil(window - now % window))
         quota = Quota(requests, requests - count, reset)
-        if quota.exceeded:
+        if exceeded:
             raise TooManyRequests(
                 f"Rate limit of {requests} {self.what} per {window} s exceeded",
                 headers={**quota.headers(), "Retry-After": str(reset)},

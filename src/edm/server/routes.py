@@ -17,13 +17,16 @@ from functools import partial
 from typing import Any, TypeVar
 
 import orjson
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from edm.batch import Batches
 from edm.errors import FieldError, NotFound, Unauthorized, ValidationFailed
 from edm.identity import Principal
-from edm.manifest import Operation, OperationKind, Resource
+from edm.manifest import BATCH_KINDS, Operation, OperationKind, Resource
+from edm.server.batch import BatchRoutes
 from edm.server.body import read_json_object, validate_fields
 from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
@@ -40,8 +43,24 @@ T = TypeVar("T")
 Work = tuple[Callable[[], Record], dict[str, Any]]
 
 
-async def authenticate(request: Request) -> Principal:
-    """The verified caller, counted against its tenant+app rate limit.
+class _NotBatch(Convertor[str]):
+    """A record key other than `batch`, the path of a resource's batch operations."""
+
+    regex = "(?!batch$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("not_batch", _NotBatch())
+
+
+async def authenticate(request: Request, *, cost: int = 1) -> Principal:
+    """The verified caller, counted `cost` requests against its tenant+app
+    rate limit (a batch is charged once its items are counted: `charge`).
 
     Credentials that fail count against the client's address instead, and
     beyond that limit the failure is a 429. Only failures are counted and
@@ -55,10 +74,16 @@ async def authenticate(request: Request) -> Principal:
     except Unauthorized:
         await state.auth_failures.count(client_address(request))
         raise
-    quota = await state.rate_limiter.check(principal)
+    if cost:
+        await charge(request, principal, cost)
+    return principal
+
+
+async def charge(request: Request, principal: Principal, cost: int) -> None:
+    """Count `cost` requests against the caller's rate limit; 429 beyond it."""
+    quota = await request.app.state.rate_limiter.check(principal, cost)
     if quota is not None:
         request.state.rate_limit_headers = quota.headers()
-    return principal
 
 
 def _checked_key(res: Resource, key: str) -> str:
@@ -92,6 +117,12 @@ class ResourceRoutes:
         self.after_change = after_change
         self.models = models_for(res)
         self.list_params = ListParams(res, codec)
+        batched = any(op.kind in BATCH_KINDS for op in res.operations)
+        self.batch = (
+            BatchRoutes(res, Batches(service), idempotency, authenticate, charge)
+            if batched
+            else None
+        )
 
     def _stored(self, record: Record, status: int, headers: dict[str, str]) -> StoredResponse:
         """The response for `record`, as an idempotent replay will send it."""
@@ -284,11 +315,20 @@ class ResourceRoutes:
     def handler(self, op: Operation) -> Any:
         if op.kind is OperationKind.ACTION:
             return self.action(op.name)
+        if op.kind in BATCH_KINDS:
+            assert self.batch is not None, "a resource with batch operations has batch routes"
+            return getattr(self.batch, op.kind.value)
         return getattr(self, op.kind.value)
 
     def routes(self) -> tuple[Route, ...]:
-        """One route per manifest operation of the resource."""
+        """One route per manifest operation of the resource. Beside batch
+        operations, `{id}` does not match `batch` (so `…/batch` allows only
+        its own methods)."""
         return tuple(
-            Route(self.res.path + op.path_suffix, self.handler(op), methods=[op.method])
+            Route(self._route_path(op), self.handler(op), methods=[op.method])
             for op in self.res.operations
         )
+
+    def _route_path(self, op: Operation) -> str:
+        path = self.res.path + op.path_suffix
+        return path.replace("{id}", "{id:not_batch}") if self.batch is not None else path

@@ -34,6 +34,7 @@ import sqlite3
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
+from contextvars import ContextVar
 from functools import cache
 from typing import Any, TypeVar
 
@@ -67,6 +68,8 @@ from edm.store.writes import AsyncpgWrites, ConnectionWrites, Writes
 T = TypeVar("T")
 
 SQLITE_BUSY_TIMEOUT_S = 30
+# The transaction of `Database.transaction` that the writes run inside it join.
+_JOINED: ContextVar[Connection | None] = ContextVar("edm_joined_transaction", default=None)
 
 
 def normalize_url(url: str) -> URL:
@@ -429,7 +432,7 @@ class Database:
         (inside `run`, whose greenlet awaits them), and has no SQLAlchemy
         connection; every other write runs them underneath `write`'s.
         """
-        if transaction or self._asyncpg_connections is None:
+        if transaction or self._asyncpg_connections is None or _JOINED.get() is not None:
             with self.write(tenant_id, transaction=transaction) as conn:
                 yield ConnectionWrites(conn)
             return
@@ -456,6 +459,7 @@ class Database:
         held past that statement. SQLite writes are always transactions.
         """
         batch = self._write_batches.connection() if self._write_batches is not None else None
+        batch = batch or _JOINED.get()
         if batch is not None:
             yield batch
             return
@@ -473,6 +477,17 @@ class Database:
                 conn = conn.execution_options(**{_TENANT_OPTION: tenant_id})
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def transaction(self, tenant_id: str) -> Iterator[Connection]:
+        """One write transaction that every write run inside it joins (a
+        batch of operations, each in a savepoint of its own), all or nothing."""
+        with self.write(tenant_id) as conn:
+            token = _JOINED.set(conn)
+            try:
+                yield conn
+            finally:
+                _JOINED.reset(token)
 
     @contextmanager
     def _sqlite_reader(self) -> Iterator[Connection]:

@@ -46,7 +46,25 @@ export function pathParamNames(path) {
 /** Operations that send a JSON body: a create or update of the resource's fields,
  * or an action that takes fields of its own (e.g. a key's rotate). */
 export function takesBody(op) {
-  return op.kind === "create" || op.kind === "update" || Boolean(op.fields?.length);
+  return op.kind === "create" || op.kind === "update" || Boolean(op.fields?.length) || isBatch(op);
+}
+
+/** Batch operations: their body is a list of items, edited as JSON. */
+export function isBatch(op) {
+  return op.kind === "batch_create" || op.kind === "batch_update";
+}
+
+/** An example body of a batch operation, from the resource's required fields. */
+export function batchExample(res, op) {
+  const required = res.fields.filter((f) => f.required && !f.read_only);
+  const item = (n) => Object.fromEntries(required.map((f) => [f.name, `Example ${f.name} ${n}`]));
+  if (op.kind === "batch_create") return { items: [item(1), item(2)], atomic: false };
+  const nf = res.number_format;
+  const key = (n) => (nf ? `${nf.prefix}-${String(n).padStart(nf.min_digits, "0")}` : `${res.id_prefix}_…`);
+  return {
+    items: [1, 2].map((n) => ({ id: key(n), changes: item(`${n}, renamed`) })),
+    atomic: false,
+  };
 }
 
 /** `tickets` -> `ticket`, for variable names in snippets. */

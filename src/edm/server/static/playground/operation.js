@@ -4,7 +4,9 @@
 import { createControl } from "./controls.js";
 import { h, humanize, replaceChildren, uid } from "./dom.js";
 import {
+  batchExample,
   bodyFieldSpecs,
+  isBatch,
   pathParamNames,
   pathParamSpec,
   queryGroups,
@@ -123,7 +125,8 @@ function isRecord(op, response) {
 
 /** A JSON body editor that can take over from the field form and hand back. */
 class BodyEditor {
-  constructor(controls) {
+  /** `example`: a body only JSON can show (a batch's), edited as JSON from the start. */
+  constructor(controls, example = null) {
     this.controls = controls;
     this.raw = false;
     const id = uid("raw-body");
@@ -154,6 +157,14 @@ class BodyEditor {
     );
     this.toggle.addEventListener("click", () => this.setRaw(!this.raw));
     this.textarea.addEventListener("input", () => this.setError(null));
+    if (example !== null) {
+      this.raw = true;
+      this.textarea.value = JSON.stringify(example, null, 2);
+      this.textarea.rows = 14;
+      this.toggle.hidden = true;
+      this.grid.hidden = true;
+      this.rawBox.hidden = false;
+    }
   }
 
   setError(message) {
@@ -250,8 +261,9 @@ export function createOperationPanel(res, op, context) {
   );
   const groups = queryGroups(res, op).map((g) => ({ ...g, controls: g.specs.map(createControl) }));
   const queryControls = groups.flatMap((g) => g.controls);
-  const specs = takesBody(op) ? bodyFieldSpecs(res, op, context.commonFields) : [];
-  const body = takesBody(op) ? new BodyEditor(specs.map(createControl)) : null;
+  const specs = takesBody(op) && !isBatch(op) ? bodyFieldSpecs(res, op, context.commonFields) : [];
+  const example = isBatch(op) ? batchExample(res, op) : null;
+  const body = takesBody(op) ? new BodyEditor(specs.map(createControl), example) : null;
   const cursor = queryControls.find((c) => c.spec.name === "cursor");
   let lastCursor = null;
 

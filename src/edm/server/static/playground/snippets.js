@@ -1,7 +1,7 @@
 // Code for the request just built: Python SDK, CLI and curl. Pure functions
 // of an ApiRequest (see request.js), so they are easy to test.
 
-import { pathParamNames, singular } from "./manifest.js";
+import { isBatch, pathParamNames, singular } from "./manifest.js";
 import { requestTarget } from "./request.js";
 
 const WRAP_AT = 80;
@@ -56,7 +56,7 @@ export function pythonSnippet(req, origin) {
     ...req.query.map((q) => `${q.name}=${pyLiteral(typedQueryValue(q))}`),
     ...Object.entries(req.body ?? {}).map(([k, v]) => `${k}=${pyLiteral(v)}`),
   ];
-  const result = req.op.kind === "list" ? "page" : singular(req.res);
+  const result = req.op.kind === "list" ? "page" : isBatch(req.op) ? "results" : singular(req.res);
   return [
     "import edm",
     "",
@@ -126,6 +126,14 @@ function shellLine(words) {
 export function cliSnippet(req, origin) {
   if (!req.op.cli) {
     return `# The edm command line has no command for ${req.res.name} ${req.op.name};\n# use the Python SDK or curl.`;
+  }
+  if (isBatch(req.op)) {
+    const file = `${req.res.name}.jsonl`;
+    return [
+      `export EDM_BASE_URL=${shellQuote(origin)}  # and EDM_TOKEN`,
+      `# ${file}: one item of "items" per line, sent in chunks of up to ${req.op.max_items}`,
+      shellLine(["edm", ...req.op.cli.split(" "), file]),
+    ].join("\n");
   }
   const unsupported = req.query.filter((q) => q.name in CLI_INSTEAD);
   const options = [
