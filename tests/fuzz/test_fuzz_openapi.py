@@ -87,6 +87,10 @@ UNFORESEEABLE_ERRORS = {
     "target_unreachable",
     "targets_unreachable",
     "in_the_past",  # a key's expiry: the schema cannot know the time of the request
+    "inconsistent_with_status",  # an imported ticket's stamps against its status
+    "out_of_range",  # an imported ticket's stamps between its created_at and updated_at
+    "before_created_at",  # an imported ticket's updated_at against its created_at
+    "in_future",  # an imported ticket's stamps: the schema cannot know the time of the request
 }
 UNFORESEEABLE_FIELDS = {"cursor"}
 

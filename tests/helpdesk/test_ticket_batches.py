@@ -325,3 +325,13 @@ def test_inconsistent_imported_timestamps_are_refused(admin, item, field):
     response = batch(admin, [{"title": "x", **item}], atomic=True, preserve_timestamps=True)
     assert response.status_code == 422, response.text
     assert f"items[0].{field}" in {e["field"] for e in response.json()["errors"]}
+
+
+def test_a_key_no_ticket_can_have_is_that_items_404(agent):
+    """A NUL byte or an overlong id is answered as the item's 404 before any
+    lookup (PostgreSQL refuses NUL in text: it was a 500)."""
+    items = [
+        {"id": "tkt_\x00", "changes": {"priority": "low"}},
+        {"id": "x" * 1000, "changes": {"priority": "low"}},
+    ]
+    assert [r["status"] for r in results(agent.patch(BATCH, json={"items": items}))] == [404, 404]

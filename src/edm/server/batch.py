@@ -31,6 +31,7 @@ from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
 from edm.server.problems import problem_body, request_id_of
 from edm.server.query import check_known
+from edm.server.record_keys import checked_key
 from edm.store.idempotency import StoredResponse
 
 Authenticate = Callable[..., Any]
@@ -144,7 +145,11 @@ class BatchRoutes:
             if errors:
                 raise ValidationFailed(errors)
             assert isinstance(key, str) and isinstance(changes, dict)
-            return UpdateItem(key, validate_fields(self.res, self.models.update, changes), if_match)
+            return UpdateItem(
+                checked_key(self.res, key),
+                validate_fields(self.res, self.models.update, changes),
+                if_match,
+            )
         except EDMError as error:
             return error
 

@@ -7,11 +7,12 @@ update models, so that an invalid item is that item's error only.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
-from functools import cache
-from typing import Any
+from functools import cache, reduce
+from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, create_model
+from pydantic import AwareDatetime, BaseModel, ConfigDict, RootModel, create_model
 from pydantic import Field as PydanticField
 
 from edm.manifest import OperationKind, Resource
@@ -28,21 +29,29 @@ class BatchModels:
     results: type[BaseModel]
 
 
-def _items(model: Any, limit: int | None) -> Any:
-    """Items of `model`'s shape; any other object is accepted too, as an
-    item whose own result is its 422."""
-    return (
-        list[model | dict[str, Any]],
-        PydanticField(
-            min_length=1,
-            max_length=limit,
-            description="Each item is validated alone: an invalid one is its own result's 422.",
-        ),
+def _variant(name: str, item: Any, limit: int | None, **flags: Any) -> type[BaseModel]:
+    sizes = PydanticField(
+        min_length=1,
+        max_length=limit,
+        description="Each item is validated alone: an invalid one is its own result's 422, "
+        "or in an atomic batch the batch's.",
     )
+    return create_model(name, __config__=_BODY, items=(list[item], sizes), **flags)
 
 
-def _atomic() -> Any:
-    return (bool, PydanticField(False, description="Write every item or none."))
+def _atomic(atomic: bool) -> Any:
+    described = PydanticField(description="Write every item or none.")
+    if not atomic:
+        described = PydanticField(False, description="Write every item or none.")
+    return (Literal[atomic], described)
+
+
+def _either(name: str, *variants: type[BaseModel]) -> type[BaseModel]:
+    """A batch body as the server takes it: a batch that is not atomic takes any
+    objects as items (an invalid one is answered in its own result), an atomic
+    one only valid items (one invalid item refuses the batch with a 422)."""
+    body: Any = reduce(operator.or_, variants)
+    return create_model(name, __base__=RootModel[body])
 
 
 @cache
@@ -59,33 +68,55 @@ def batch_models_for(res: Resource) -> BatchModels:
             )
             for name in op.preservable
         }
-        item = create_model(f"{title}BatchCreateItem", __base__=models.create, **stamps)
-        flags: dict[str, Any] = {"atomic": _atomic()}
+        stamped = create_model(f"{title}BatchCreateItem", __base__=models.create, **stamps)
+        preserve: dict[str, Any] = {}
+        plain: dict[str, Any] = {}
         if op.preservable:
-            flags["preserve_timestamps"] = (
-                bool,
-                PydanticField(
-                    False,
-                    description="Admins importing history: items may carry "
-                    + ", ".join(op.preservable),
-                ),
+            described = "Admins importing history: items may carry " + ", ".join(op.preservable)
+            preserve = {"preserve_timestamps": (bool, PydanticField(False, description=described))}
+            plain = {"preserve_timestamps": (Literal[False], PydanticField(False))}
+        limit = op.max_items
+        variants = [
+            _variant(
+                f"{title}BatchCreateEach",
+                stamped | dict[str, Any],
+                limit,
+                atomic=_atomic(False),
+                **preserve,
+            ),
+            _variant(
+                f"{title}BatchCreateAtomic", models.create, limit, atomic=_atomic(True), **plain
+            ),
+        ]
+        if op.preservable:
+            imported = (Literal[True], PydanticField(description=described))
+            variants.append(
+                _variant(
+                    f"{title}BatchImport",
+                    stamped,
+                    limit,
+                    atomic=_atomic(True),
+                    preserve_timestamps=imported,
+                )
             )
-        create = create_model(
-            f"{title}BatchCreate", __config__=_BODY, items=_items(item, op.max_items), **flags
-        )
+        create = _either(f"{title}BatchCreate", *variants)
     if (op := ops.get(OperationKind.BATCH_UPDATE)) is not None:
         item = create_model(
             f"{title}BatchUpdateItem",
             __config__=_BODY,
-            id=(str, PydanticField(description="The record's id, or its number.")),
+            id=(str, PydanticField(min_length=1, description="The record's id, or its number.")),
             if_match=(str | None, PydanticField(None, description="Its ETag, else 412.")),
             changes=(models.update, ...),
         )
-        update = create_model(
+        update = _either(
             f"{title}BatchUpdate",
-            __config__=_BODY,
-            items=_items(item, op.max_items),
-            atomic=_atomic(),
+            _variant(
+                f"{title}BatchUpdateEach",
+                item | dict[str, Any],
+                op.max_items,
+                atomic=_atomic(False),
+            ),
+            _variant(f"{title}BatchUpdateAtomic", item, op.max_items, atomic=_atomic(True)),
         )
     public: Any = models.public
     result = create_model(

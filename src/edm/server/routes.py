@@ -23,7 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from edm.batch import Batches
-from edm.errors import FieldError, NotFound, Unauthorized, ValidationFailed
+from edm.errors import FieldError, Unauthorized, ValidationFailed
 from edm.identity import Principal
 from edm.manifest import BATCH_KINDS, Operation, OperationKind, Resource
 from edm.server.batch import BatchRoutes
@@ -32,12 +32,12 @@ from edm.server.idempotency import IdempotencyGuard, Recorder
 from edm.server.models import models_for
 from edm.server.query import ListParams, check_known, parse_bool
 from edm.server.ratelimit import client_address
+from edm.server.record_keys import checked_key
 from edm.service import OnCommit, Record, ResourceService, etag_of
 from edm.store.cursor import CursorCodec
 from edm.store.idempotency import StoredResponse
 from edm.store.reads import ReadRow
 
-MAX_KEY_LENGTH = 64
 T = TypeVar("T")
 # A write to run (`Database.run`) and the values its response alone shows (a new key's secret).
 Work = tuple[Callable[[], Record], dict[str, Any]]
@@ -86,14 +86,8 @@ async def charge(request: Request, principal: Principal, cost: int) -> None:
         request.state.rate_limit_headers = quota.headers()
 
 
-def _checked_key(res: Resource, key: str) -> str:
-    if len(key) > MAX_KEY_LENGTH or not key.isprintable():
-        raise NotFound(f"{res.title} {key[:MAX_KEY_LENGTH]!r} not found")
-    return key
-
-
 def _record_key(res: Resource, request: Request) -> str:
-    return _checked_key(res, request.path_params["id"])
+    return checked_key(res, request.path_params["id"])
 
 
 class ResourceRoutes:
@@ -201,7 +195,7 @@ class ResourceRoutes:
     def _parent_key(self, request: Request) -> str | None:
         if self.res.parent is None:
             return None
-        return _checked_key(self.res.parent.resource, request.path_params[self.res.parent.param])
+        return checked_key(self.res.parent.resource, request.path_params[self.res.parent.param])
 
     async def list(self, request: Request) -> Response:
         principal = await authenticate(request)
