@@ -7,7 +7,11 @@ For each database and size: a throwaway database, `edm db upgrade`, `edm
 seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
 wrk with 16 connections on each operation: a warm-up, then `--repeat` runs
 of a fixed duration back to back, of which the one with the median req/s is
-reported, with the range of all of them. The ceilings (bench/ceiling.py on
+reported, with the range of all of them. Every request of a write
+scenario changes what is stored (each update a new title, each close an
+open ticket), and after each one the history events it wrote are counted:
+fewer than the requests wrk saw succeed stops the run (bench/writes.py).
+The ceilings (bench/ceiling.py on
 the same uvicorn and worker count: the FastAPI stack's and a bare ASGI
 app's) are measured the same way at the start of the run. The machine's
 speed drifts over a run of most of an hour, so each block measures the
@@ -48,6 +52,7 @@ from bench.load import CPUS, Load, Replay, Result, Target, ensure_wrk, measure, 
 from bench.peer import run_peer
 from bench.processes import Server, free_port, processes_matching
 from bench.report import markdown, rate, spread, times
+from bench.writes import measure_writes
 from edm.server.auth import mint_token
 
 SECRET = "bench-secret-" + "x" * 40
@@ -173,14 +178,16 @@ def _ceilings(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> 
 
 
 def _print(result: Result) -> None:
-    ratio = ""
+    ratio = written = ""
+    if result.written is not None:
+        written = f"  wrote {result.written:,} for {result.succeeded:,} successes"
     if result.ratio is not None and result.bare_ratio is not None:
         ratio = f"  {times(result.ratio)}x {result.ceiling} ({times(result.bare_ratio)}x bare)"
     print(
         f"  {result.op:<14} {rate(result.rps):>9} req/s ({spread(result.runs_rps)})  "
         f"p50 {result.p50_ms:7.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  gen cpu {result.generator_cpu:.0%}"
-        f"{ratio}",
+        f"{ratio}{written}",
         flush=True,
     )
 
@@ -241,18 +248,21 @@ def _edm_block(
                 _print(result)
                 return result
 
+            def write(op: str, replay: Replay) -> Result:
+                return measure_writes(op, db, lambda: run(op, replay))
+
             def replay(op: str, requests: list[Request]) -> Replay:
                 return Replay(write_requests(workdir / f"{kind}-{size}-{op}.txt", requests))
 
             reads = read_requests(db, server.url, token, size)
             for op in READS:
                 run(op, replay(op, reads[op]))
-            run("create", replay("create", create_requests()))
+            write("create", replay("create", create_requests()))
             updates, to_close = write_targets_after_creates(db)
-            update = run("update", replay("update", updates))
+            update = write("update", replay("update", updates))
             close = CloseTargets(db, to_close, workdir / f"{kind}-{size}-close.txt")
             # Until its first window, close is assumed as fast as update's fastest run.
-            run(
+            write(
                 "close",
                 Replay(close.path, "sequential", rate=max(update.runs_rps), top_up=close.extend),
             )
