@@ -8,10 +8,10 @@ seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
 wrk with 16 connections on each operation: a warm-up, then `--repeat` runs
 of a fixed duration back to back, of which the one with the median req/s is
 reported, with the range of all of them. Every request of a write
-scenario changes what is stored (each update a new title, each close an
-open ticket), and after each one the history events it wrote are counted:
-fewer than the requests wrk saw succeed stops the run (bench/writes.py).
-The ceilings (bench/ceiling.py on
+scenario changes what is stored (each update a new title, each close a
+ticket not yet closed), and after each one the history events it wrote
+are counted: fewer than the requests wrk saw succeed stops the run,
+naming the scenario (bench/writes.py). The ceilings (bench/ceiling.py on
 the same uvicorn and worker count: the FastAPI stack's and a bare ASGI
 app's) are measured the same way at the start of the run. The machine's
 speed drifts over a run of most of an hour, so each block measures the
@@ -242,14 +242,14 @@ def _edm_block(
             target = Target(wrk, server.url, headers, server.pids(), database_pids)
 
             def run(op: str, replay: Replay) -> Result:
-                result = measure(op, target, replay, load)
+                def once() -> Result:
+                    return measure(op, target, replay, load)
+
+                result = measure_writes(op, db, once) if op in WRITES else once()
                 ceilings.rate(result, CEILING_OF[op])
                 results.append(result)
                 _print(result)
                 return result
-
-            def write(op: str, replay: Replay) -> Result:
-                return measure_writes(op, db, lambda: run(op, replay))
 
             def replay(op: str, requests: list[Request]) -> Replay:
                 return Replay(write_requests(workdir / f"{kind}-{size}-{op}.txt", requests))
@@ -257,12 +257,12 @@ def _edm_block(
             reads = read_requests(db, server.url, token, size)
             for op in READS:
                 run(op, replay(op, reads[op]))
-            write("create", replay("create", create_requests()))
+            run("create", replay("create", create_requests()))
             updates, to_close = write_targets_after_creates(db)
-            update = write("update", replay("update", updates))
+            update = run("update", replay("update", updates))
             close = CloseTargets(db, to_close, workdir / f"{kind}-{size}-close.txt")
             # Until its first window, close is assumed as fast as update's fastest run.
-            write(
+            run(
                 "close",
                 Replay(close.path, "sequential", rate=max(update.runs_rps), top_up=close.extend),
             )
