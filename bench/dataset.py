@@ -30,6 +30,7 @@ SAMPLE = 5000  # distinct ids, numbers, hosts... each random operation draws fro
 DEEP_CURSORS = 20
 SEEDED_PER_ACTIVE = 2  # tickets to seed per active one wanted: the seed draws 3 statuses in 5
 Request = tuple[str, str, str | None]
+UNIQUE = "{unique}"  # requests.lua sends a value here that no other request has sent
 
 
 @dataclass
@@ -200,7 +201,12 @@ def create_requests() -> list[Request]:
 
 
 def write_targets_after_creates(db: BenchDatabase) -> tuple[list[Request], list[str]]:
-    """Updates on a pool of active tickets; the other active tickets, shuffled, to close."""
+    """Updates on a pool of active tickets; the other active tickets, shuffled, to close.
+
+    Each update's title holds requests.lua's `{unique}`, filled differently for
+    every request sent, so that each one changes its ticket (a `PATCH` of the
+    values a ticket already holds writes nothing).
+    """
     rng = random.Random(3)
     active = _ids(db, statuses=ACTIVE, limit=200_000)
     rng.shuffle(active)
@@ -211,9 +217,7 @@ def write_targets_after_creates(db: BenchDatabase) -> tuple[list[Request], list[
         (
             "PATCH",
             f"{API}/{i}",
-            json.dumps(
-                {"priority": rng.choice(priorities), "title": f"Updated {rng.randrange(10**6)}"}
-            ),
+            json.dumps({"priority": rng.choice(priorities), "title": f"Updated {UNIQUE}"}),
         )
         for i in pool
     ]

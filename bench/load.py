@@ -108,6 +108,12 @@ class Result:
     runs_rps: list[float] = field(default_factory=list)
     # sequential requests of the measured runs that ran out of distinct targets
     wrapped: int = 0
+    # 2xx answers, less the requests wrk counts as socket errors or timeouts
+    # (those may or may not have reached the server); `measure` sums it over
+    # the warm-up and every run, as `wrapped`
+    succeeded: int = 0
+    # what a write scenario stored over the same windows (bench.writes), None for a read
+    written: int | None = None
     generator_cpu: float = 0.0
     server_cpu: float = 0.0
     database_cpu: float = 0.0
@@ -155,7 +161,8 @@ def _wrk(target: Target, replay: Replay, load: Load, seconds: int) -> dict[str, 
     for header in target.headers:
         command += ["-H", header]
     command += [target.url, "--", str(replay.path), replay.mode]
-    command += [str(replay.offset), str(load.threads)]
+    # Distinct for every wrk run, so that no two requests fill a body's "{unique}" alike.
+    command += [str(replay.offset), str(load.threads), str(time.time_ns())]
     done = subprocess.run(command, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
@@ -164,6 +171,19 @@ def _wrk(target: Target, replay: Replay, load: Load, seconds: int) -> dict[str, 
     if not report:
         raise RuntimeError(f"wrk printed no report:\n{out}")
     return json.loads(report[-1])
+
+
+def _succeeded(figures: dict[str, float]) -> int:
+    """2xx answers less the requests wrk saw fail on the socket or time out."""
+    return max(
+        0,
+        int(
+            figures["requests"]
+            - figures["non_2xx"]
+            - figures["socket_errors"]
+            - figures["timeouts"]
+        ),
+    )
 
 
 def _window(
@@ -211,6 +231,7 @@ def _run(op: str, target: Target, replay: Replay, load: Load, left: int) -> Resu
         errors=int(figures["non_2xx"] + figures["socket_errors"] + figures["timeouts"]),
         requests=int(figures["requests"]),
         wrapped=int(figures["wrapped"]),
+        succeeded=_succeeded(figures),
         generator_cpu=generator / capacity,
         server_cpu=server / capacity,
         database_cpu=database / capacity,
@@ -240,8 +261,9 @@ def measure(
     `settle` runs after each window, e.g. to let a server work off its backlog.
     """
     left = load.seconds
+    succeeded = 0
     if load.warmup:
-        _window(target, replay, load, load.warmup, left)
+        succeeded += _succeeded(_window(target, replay, load, load.warmup, left))
         settle()
         left -= load.warmup
     runs = []
@@ -251,4 +273,5 @@ def measure(
         left -= load.duration
     result = median_run(runs)
     result.wrapped = sum(r.wrapped for r in runs)
+    result.succeeded = succeeded + sum(r.succeeded for r in runs)
     return result

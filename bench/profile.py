@@ -101,7 +101,6 @@ def _requests(url: str) -> dict[str, Iterator[Request]]:
     db.dispose()
     ids = [r.id for r in rows]
     bodies = [body.encode() for _m, _p, body in create_requests() if body]
-    patch = orjson.dumps({"priority": "high", "title": "Profiled"})
     closable = iter(ids)
     return {
         "get_id": itertools.cycle([("GET", f"{API}/{i}", b"") for i in ids]),
@@ -110,7 +109,11 @@ def _requests(url: str) -> dict[str, Iterator[Request]]:
         "list_filtered": itertools.repeat(("GET", f"{API}?status=open&priority=high", b"")),
         "search": itertools.repeat(("GET", f"{API}?q=srv-00042", b"")),
         "create": itertools.cycle([("POST", API, b) for b in bodies]),
-        "update": itertools.cycle([("PATCH", f"{API}/{i}", patch) for i in ids]),
+        # A new title each time: a PATCH of the values a ticket holds writes nothing.
+        "update": (
+            ("PATCH", f"{API}/{i}", orjson.dumps({"priority": "high", "title": f"Profiled {n}"}))
+            for n, i in enumerate(itertools.cycle(ids))
+        ),
         "close": (("POST", f"{API}/{i}/close", b"") for i in closable),
     }
 

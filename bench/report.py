@@ -62,6 +62,19 @@ def _block_ceiling(ceiling: dict[str, dict[str, Any]]) -> str:
     return f"Ceiling measured just before this block (its x ceiling): {figures} req/s\n"
 
 
+def _writes(results: list[dict[str, Any]]) -> str:
+    """What each write scenario stored, against the requests that succeeded."""
+    figures = ", ".join(
+        f"{r['op']} {r['written']:,} / {r['succeeded']:,}"
+        for r in results
+        if r.get("written") is not None
+    )
+    return (
+        "\nWrites checked (history events written / successful requests, "
+        f"warm-up and runs): {figures}\n"
+    )
+
+
 def _scaling(blocks: list[dict[str, Any]]) -> list[str]:
     """Each operation at the largest size against the smallest, per database."""
     lines = []
@@ -113,6 +126,7 @@ def markdown(report: dict[str, Any]) -> str:
             _block_ceiling(block["ceiling"]),
             _header(),
             *(_row(r) for r in block["results"]),
+            _writes(block["results"]),
         ]
     for peer in report.get("peers", []):
         lines += [

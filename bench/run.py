@@ -7,7 +7,11 @@ For each database and size: a throwaway database, `edm db upgrade`, `edm
 seed` (one big tenant and 1,000 small ones), `edm serve --workers 2`, then
 wrk with 16 connections on each operation: a warm-up, then `--repeat` runs
 of a fixed duration back to back, of which the one with the median req/s is
-reported, with the range of all of them. The ceilings (bench/ceiling.py on
+reported, with the range of all of them. Every request of a write
+scenario changes what is stored (each update a new title, each close a
+ticket not yet closed), and after each one the history events it wrote
+are counted: fewer than the requests wrk saw succeed stops the run,
+naming the scenario (bench/writes.py). The ceilings (bench/ceiling.py on
 the same uvicorn and worker count: the FastAPI stack's and a bare ASGI
 app's) are measured the same way at the start of the run. The machine's
 speed drifts over a run of most of an hour, so each block measures the
@@ -48,6 +52,7 @@ from bench.load import CPUS, Load, Replay, Result, Target, ensure_wrk, measure, 
 from bench.peer import run_peer
 from bench.processes import Server, free_port, processes_matching
 from bench.report import markdown, rate, spread, times
+from bench.writes import measure_writes
 from edm.server.auth import mint_token
 
 SECRET = "bench-secret-" + "x" * 40
@@ -173,14 +178,16 @@ def _ceilings(args: argparse.Namespace, wrk: str, load: Load, workdir: Path) -> 
 
 
 def _print(result: Result) -> None:
-    ratio = ""
+    ratio = written = ""
+    if result.written is not None:
+        written = f"  wrote {result.written:,} for {result.succeeded:,} successes"
     if result.ratio is not None and result.bare_ratio is not None:
         ratio = f"  {times(result.ratio)}x {result.ceiling} ({times(result.bare_ratio)}x bare)"
     print(
         f"  {result.op:<14} {rate(result.rps):>9} req/s ({spread(result.runs_rps)})  "
         f"p50 {result.p50_ms:7.2f} ms  "
         f"p99 {result.p99_ms:7.2f} ms  errors {result.errors}  gen cpu {result.generator_cpu:.0%}"
-        f"{ratio}",
+        f"{ratio}{written}",
         flush=True,
     )
 
@@ -235,7 +242,10 @@ def _edm_block(
             target = Target(wrk, server.url, headers, server.pids(), database_pids)
 
             def run(op: str, replay: Replay) -> Result:
-                result = measure(op, target, replay, load)
+                def once() -> Result:
+                    return measure(op, target, replay, load)
+
+                result = measure_writes(op, db, once) if op in WRITES else once()
                 ceilings.rate(result, CEILING_OF[op])
                 results.append(result)
                 _print(result)

@@ -1,11 +1,14 @@
 -- Replays the requests of a file, one per line: METHOD<TAB>PATH[<TAB>JSON BODY].
--- Usage: wrk ... -s requests.lua URL -- FILE MODE [OFFSET THREADS]
+-- Usage: wrk ... -s requests.lua URL -- FILE MODE [OFFSET THREADS WINDOW]
 --   MODE "random": each request picks a line at random (reads);
 --   MODE "sequential": the threads share out the lines in order from line
 --   OFFSET (0-based), each used once (writes such as close, which must hit a
 --   different ticket each time); past the last line they start again and
 --   count it in "wrapped". THREADS is wrk's -t: a thread's own Lua state
 --   cannot count the threads that setup() saw.
+-- Each "{unique}" in a body is replaced by a value no other request has sent:
+-- WINDOW (distinct for each wrk run), the thread and its request count, so
+-- a replayed PATCH changes its ticket every time instead of repeating it.
 -- done() prints one JSON line with the figures (latencies in microseconds);
 -- "next" is the first line no thread handed out, the OFFSET of a next run.
 
@@ -16,9 +19,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+local UNIQUE = "{unique}"
 local lines = {}
 local mode = "random"
 local step = 1
+local window = "0"
+local sent = 0
 position = 0
 wrapped = 0
 
@@ -27,12 +33,14 @@ function init(args)
   for line in file:lines() do
     local method, path, body = line:match("^(%u+)\t([^\t]+)\t?(.*)$")
     if body == "" then body = nil end
-    table.insert(lines, {method = method, path = path, body = body})
+    local unique = body ~= nil and body:find(UNIQUE, 1, true) ~= nil
+    table.insert(lines, {method = method, path = path, body = body, unique = unique})
   end
   file:close()
   mode = args[2] or "random"
   step = tonumber(args[4] or "1")
   position = tonumber(args[3] or "0") + index
+  window = args[5] or "0"
   math.randomseed(os.time() + index * 7919)
 end
 
@@ -47,7 +55,12 @@ function request()
   else
     entry = lines[math.random(#lines)]
   end
-  return wrk.format(entry.method, entry.path, nil, entry.body)
+  local body = entry.body
+  if entry.unique then
+    sent = sent + 1
+    body = body:gsub(UNIQUE, window .. "." .. index .. "." .. sent)
+  end
+  return wrk.format(entry.method, entry.path, nil, body)
 end
 
 function done(summary, latency, requests)

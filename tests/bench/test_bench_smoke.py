@@ -7,24 +7,33 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bench.report import rate
-from bench.run import CEILING_OF
+from bench.run import CEILING_OF, READS, WRITES
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> None:
-    report_path, markdown_path = tmp_path / "bench.json", tmp_path / "bench.md"
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    """One quick run of the bench (SQLite, 200 tickets): its JSON report and Markdown."""
+    workdir = tmp_path_factory.mktemp("bench")
+    report_path, markdown_path = workdir / "bench.json", workdir / "bench.md"
     command = [
         sys.executable, "-m", "bench.run", "--quick", "--databases", "sqlite",
         "--sizes", "200", "--small-tenants", "3", "--json", str(report_path),
         "--markdown", str(markdown_path),
     ]  # fmt: skip
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    return json.loads(report_path.read_text()), markdown_path.read_text()
 
-    report = json.loads(report_path.read_text())
+
+def test_quick_bench_reports_every_operation_without_errors(
+    quick: tuple[dict[str, Any], str],
+) -> None:
+    report, text = quick
     (block,) = report["blocks"]
     results = {r["op"]: r for r in block["results"]}
     assert set(results) == set(CEILING_OF)
@@ -45,8 +54,23 @@ def test_quick_bench_reports_every_operation_without_errors(tmp_path: Path) -> N
         )
     figures = ", ".join(f"{name} {rate(r['rps'])}" for name, r in ceiling.items())
     # between the block's heading and its table
-    under_heading = markdown_path.read_text().split("### sqlite, 200 tickets", 1)[1]
+    under_heading = text.split("### sqlite, 200 tickets", 1)[1]
     assert f"(its x ceiling): {figures} req/s" in under_heading.split("\n|", 1)[0]
+
+
+def test_quick_bench_write_scenarios_wrote_for_every_successful_request(
+    quick: tuple[dict[str, Any], str],
+) -> None:
+    """The run checks it itself (bench.writes) and would have stopped; the report shows it."""
+    report, text = quick
+    (block,) = report["blocks"]
+    results = {r["op"]: r for r in block["results"]}
+    writes = {op: (r["written"], r["succeeded"]) for op, r in results.items() if r["written"]}
+    assert set(writes) == set(WRITES)
+    assert all(written >= succeeded > 0 for written, succeeded in writes.values())
+    assert all(results[op]["written"] is None for op in READS)
+    checked = ", ".join(f"{op} {w:,} / {s:,}" for op, (w, s) in writes.items())
+    assert f"(history events written / successful requests, warm-up and runs): {checked}" in text
 
 
 def test_floor_answers_real_tickets_beside_the_ceilings() -> None:

@@ -209,3 +209,13 @@ def test_updates_that_make_a_target_unreachable_are_refused(admin, clock):
     }
     assert admin.get(path).json() == policy
     assert admin.patch(path, json={"name": "Renamed"}).status_code == 200
+
+
+def test_hours_that_cannot_reach_a_target_are_refused(admin):
+    sparse = {"timezone": "UTC", "weekdays": [1], "start": "09:00", "end": "09:01"}
+    target = {"medium": {"first_response_minutes": 5, "resolution_minutes": 500_000}}
+    response = admin.post(
+        POLICIES, json={"name": "Sparse", "targets": target, "business_hours": sparse}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "targets.medium.resolution_minutes"

@@ -107,3 +107,11 @@ def test_comments_of_other_tenants_do_not_exist(caller, agent, ticket):
 
 def test_unknown_ticket_is_404(agent):
     assert agent.get(f"{TICKETS}/TKT-9999/comments").status_code == 404
+
+
+def test_requesters_may_say_their_comment_is_public(caller):
+    requester = caller("requester", sub="5d1c3f2e-8a4b-4f6e-9c7d-1e2f3a4b5c6d")
+    ticket = requester.post(TICKETS, json={"title": "x"}).json()
+    path = f"{TICKETS}/{ticket['id']}/comments"
+    assert requester.post(path, json={"body": "hi", "public": True}).status_code == 201
+    assert requester.post(path, json={"body": "psst", "public": False}).status_code == 403

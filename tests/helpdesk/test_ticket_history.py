@@ -79,3 +79,12 @@ def test_history_of_other_tenants_tickets_does_not_exist(caller, agent):
     ticket = agent.post(TICKETS, json={"title": "x"}).json()
     stranger = caller("admin", tenant_id="elsewhere-" + ticket["id"][-6:])
     assert stranger.get(f"{TICKETS}/{ticket['id']}/events").status_code == 404
+
+
+def test_admins_can_audit_a_deleted_ticket_before_restoring_it(admin):
+    ticket = admin.post(TICKETS, json={"title": "x"}).json()
+    admin.post(f"{TICKETS}/{ticket['id']}/comments", json={"body": "note"})
+    admin.delete(f"{TICKETS}/{ticket['id']}")
+    events = admin.get(f"{TICKETS}/{ticket['id']}/events", params={"include_deleted": "true"})
+    assert [e["action"] for e in events.json()["data"]] == ["create", "comment", "delete"]
+    assert admin.get(f"{TICKETS}/{ticket['id']}/events").status_code == 404

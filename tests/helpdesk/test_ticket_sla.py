@@ -213,3 +213,20 @@ def test_readme_worked_example(admin, clock):
     assert ticket(admin, priority="high", sla_policy=sla)["due_at"] == (
         "2026-12-28T12:00:00.000000Z"
     )
+
+
+def test_a_long_pending_pause_can_end(admin, clock):
+    """The paused microseconds of hours-long pauses overflowed a 32-bit column."""
+    sla = admin.post(
+        POLICIES,
+        json={
+            "name": "P",
+            "targets": {"medium": {"first_response_minutes": 5, "resolution_minutes": 60}},
+        },
+    ).json()["id"]
+    ticket = admin.post(TICKETS, json={"title": "x", "sla_policy": sla}).json()
+    admin.patch(f"{TICKETS}/{ticket['id']}", json={"status": "pending"})
+    clock.advance(hours=3)
+    resumed = admin.patch(f"{TICKETS}/{ticket['id']}", json={"status": "open"})
+    assert resumed.status_code == 200
+    assert resumed.json()["due_at"] > ticket["due_at"]

@@ -161,3 +161,10 @@ def test_requesters_never_see_deleted_tickets(caller):
         comments = staff.get(f"{TICKETS}/{ticket['id']}/comments", params=deleted)
         assert [c["body"] for c in comments.json()["data"]] == ["still broken"]
         assert staff.get(f"{TICKETS}/{ticket['id']}/events", params=deleted).status_code == 200
+
+
+def test_requester_patching_a_foreign_ticket_with_staff_fields_gets_404(caller):
+    ticket = caller("agent").post(TICKETS, json={"title": "x"}).json()
+    requester = caller("requester", sub="5d1c3f2e-8a4b-4f6e-9c7d-1e2f3a4b5c6d")
+    response = requester.patch(f"{TICKETS}/{ticket['id']}", json={"team_id": None})
+    assert response.status_code == 404

@@ -230,3 +230,26 @@ def test_failed_update_changes_nothing(agent):
     response = agent.patch(f"{TICKETS}/{ticket['id']}", json={"priority": "high", "type": "x"})
     assert response.status_code == 422
     assert agent.get(f"{TICKETS}/{ticket['id']}").json()["priority"] == "low"
+
+
+def test_a_long_subject_can_submit_tickets(caller):
+    person = caller("agent", sub="s" * 200)
+    assert person.post(TICKETS, json={"title": "x"}).json()["submitted_by_id"] == "s" * 200
+
+
+def test_references_with_a_trailing_newline_are_rejected(agent):
+    response = agent.post(
+        TICKETS, json={"title": "x", "team_id": "0b9f7c62-4d39-4c1f-8f0e-2a7b1d3e9f10\n"}
+    )
+    assert response.status_code == 422
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(agent):
+    created = agent.post(TICKETS, json={"title": "same", "priority": "low"})
+    path = f"{TICKETS}/{created.json()['id']}"
+    response = agent.patch(path, json={"title": "same", "priority": "low"})
+    assert response.status_code == 200
+    assert response.headers["ETag"] == created.headers["ETag"]
+    assert [e["action"] for e in agent.get(f"{path}/events").json()["data"]] == ["create"]
+    agent.post(f"{path}/close")
+    assert agent.patch(path, json={"title": "same"}).status_code == 409

@@ -258,3 +258,18 @@ def test_page_of_wide_tickets_ends_at_the_byte_bound_and_paging_visits_each_once
         assert sorted(t["id"] for t in seen) == sorted(t["id"] for t in tickets)
         assert sizes[0] < 20
         assert all(size * 64 * 1024 <= 1024 * 1024 + 64 * 1024 for size in sizes)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("limit", "²"),
+        ("limit", "\u0661\u0660"),  # Arabic-Indic "10"
+        ("created_after", "0001-01-01T00:00:00+01:00"),
+        ("due_before", "9999-12-31T23:59:59-05:00"),
+    ],
+)
+def test_hostile_list_parameters_are_400(agent, name, value):
+    response = agent.get(TICKETS, params={name: value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from platform_paths import APPLICATIONS, TICKETS, keys_path
 
-from edm.manifest import SCOPES, resource
+from edm.manifest import SCOPES
 
 
 def test_create_applies_the_defaults_of_spec_9(platform) -> None:
@@ -56,16 +56,6 @@ def test_invalid_fields_are_422_naming_the_field(admin, body, field) -> None:
 
     assert response.status_code == 422, response.text
     assert field in {e["field"] for e in response.json()["errors"]}
-
-
-def test_scopes_are_derived_from_the_manifest() -> None:
-    tickets, events = resource("tickets"), resource("events")
-
-    assert {"*", "helpdesk.tickets:read", "helpdesk.tickets:write"} <= set(SCOPES)
-    assert f"{events.scope}:read" in SCOPES
-    assert f"{events.scope}:write" not in SCOPES  # nobody writes history
-    assert not any(s.startswith("platform.") for s in SCOPES)
-    assert f"{tickets.scope}:write" in resource("applications").field("scopes").enum
 
 
 def test_every_scope_of_the_manifest_is_accepted(admin) -> None:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from fastapi.testclient import TestClient
 
 from edm.manifest import RESOURCES, Operation, Resource, manifest_json, resource
 from edm.server.app import create_app
+from edm.server.auth import ConfigurationError, TokenVerifier
 from edm.settings import Settings
 
 TICKETS = resource("tickets").path
@@ -438,3 +440,16 @@ def test_audience_and_issuer_are_enforced_when_configured(
     assert response.status_code == status
     if status == 401:
         assert_unauthorized(response)
+
+
+def test_an_empty_jwt_secret_is_refused_at_start(tmp_path: Path) -> None:
+    settings = Settings(jwt_secret="", dev_secret_file=tmp_path / "unused")
+    with pytest.raises(ConfigurationError):
+        TokenVerifier(settings)
+
+
+def test_a_short_jwt_secret_is_accepted_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    TokenVerifier(Settings(jwt_secret="short", dev_secret_file=tmp_path / "unused"))
+    assert "shorter than 32 bytes" in caplog.text

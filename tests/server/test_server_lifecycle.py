@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -23,3 +24,15 @@ def test_startup_keeps_what_exists_out_of_the_collector_until_shutdown(
 
     assert frozen > 50_000  # the app, the manifest, SQLAlchemy's and pydantic's structures
     assert gc.get_freeze_count() == 0
+
+
+def test_readyz_fails_on_an_unmigrated_database(tmp_path: Path) -> None:
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
+        jwt_secret="x" * 40,
+        dev_secret_file=tmp_path / "unused",
+    )
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["code"] == "database_not_migrated"

@@ -101,3 +101,10 @@ def test_racing_writers_with_one_etag_exactly_one_wins(live_server, mint):
         assert statuses == [200] + [412] * 7
         events = client.get(f"{path}/events").json()["data"]
         assert [e["action"] for e in events] == ["create", "update"]
+
+
+def test_if_match_accepts_a_list_of_etags(agent):
+    created = agent.post(TICKETS, json={"title": "x"})
+    path = f"{TICKETS}/{created.json()['id']}"
+    header = {"If-Match": f'"other", {created.headers["ETag"]}'}
+    assert agent.patch(path, json={"title": "y"}, headers=header).status_code == 200
