@@ -82,6 +82,9 @@ def _batches(url: str, token: str, rows: int, size: int, clients: int) -> float:
             for payload in chunk:
                 response = client.post(PATH, content=payload)
                 response.raise_for_status()
+                statuses = {item["status"] for item in response.json()["data"]}
+                if statuses != {201}:
+                    raise SystemExit(f"batch create: items answered {sorted(statuses)}, not 201")
 
     started = time.monotonic()
     with ThreadPoolExecutor(clients) as pool:
@@ -96,7 +99,9 @@ def _import(url: str, token: str, rows: int, workdir: Path, env: dict[str, str])
         for index in range(rows):
             file.write(json.dumps(ticket_body(rng, index)) + "\n")
     command = [EDM, "import", "tickets", str(source)]
-    elapsed, _ = _timed(command, {**env, "EDM_BASE_URL": url, "EDM_TOKEN": token})
+    elapsed, out = _timed(command, {**env, "EDM_BASE_URL": url, "EDM_TOKEN": token})
+    if f": {rows} created, 0 rejected" not in out:
+        raise SystemExit(f"import: not every row was created:\n{out}")
     return rows / elapsed
 
 
